@@ -1,0 +1,36 @@
+import { basename } from 'node:path';
+import { hasErrors, sortDiagnostics } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
+import { loadCatalog } from './load.js';
+import { buildModel } from './model.js';
+import type { Catalog } from './model.js';
+import type { RawCatalog } from './raw.js';
+import { checkRules } from './rules/index.js';
+import { validateAgainstSchema } from './schema.js';
+
+export interface CompileResult {
+  /** Present when the catalogue has no error (warnings allowed). */
+  readonly catalog: Catalog | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * load → schema → rules → model. Each stage runs only when the one before found no error, so later
+ * stages can rely on the shape; within a stage every problem is reported, never just the first.
+ */
+export function compileCatalog(text: string, file: string): CompileResult {
+  const loaded = loadCatalog(text, file);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+
+  diagnostics.push(...validateAgainstSchema(loaded));
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+
+  const raw = loaded.data as RawCatalog;
+  diagnostics.push(...checkRules(raw, loaded));
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+
+  return { catalog: buildModel(raw, basename(file), loaded.locate), diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export type { Catalog, Diagnostic };

@@ -1,0 +1,109 @@
+/**
+ * The catalogue as written, once it has passed the JSON Schema: the input shape, kept apart from
+ * the resolved model (model.ts) that emitters consume.
+ */
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+export type Unit = 'seconds' | 'bytes' | 'ratio' | 'usd' | 'score' | 'count' | 'none';
+export type Severity = 'critical' | 'warning' | 'info';
+export type AlertKind = 'threshold' | 'quantile' | 'degradation' | 'anomaly' | 'absence' | 'stall' | 'slo';
+
+export interface RawCatalog {
+  namespace: string;
+  runbook_url?: string;
+  budget?: { series_per_metric?: number; total_series?: number };
+  labels: Record<string, RawLabel>;
+  groups: Record<string, RawGroup>;
+  metrics: Record<string, RawMetric>;
+  events?: Record<string, RawEvent>;
+}
+
+export interface RawLabel {
+  name?: string;
+  description: string;
+  values: string[];
+  overflow?: string;
+}
+
+export interface RawGroup {
+  title: string;
+  description?: string;
+  order?: number;
+}
+
+export interface RawMetric {
+  type: MetricType;
+  group: string;
+  help: string;
+  unit: Unit;
+  labels?: string[];
+  buckets?: number[];
+  series_limit?: number;
+  role?: 'scrape_duration';
+  stability?: 'stable' | 'experimental';
+  deprecated?: { reason: string; replaced_by?: string };
+  panel?: RawPanel;
+  alerts?: RawAlert[];
+  ratios?: RawRatio[];
+}
+
+export interface RawPanel {
+  title?: string;
+  description?: string;
+  quantiles?: number[];
+  split_by?: string[];
+  unit?: string;
+  hide?: boolean;
+}
+
+export interface RawRatio {
+  name: string;
+  description?: string;
+  match?: Record<string, string>;
+  denominator?: string;
+  denominator_match?: Record<string, string>;
+  by?: string[];
+}
+
+export interface RawAlert {
+  name: string;
+  kind: AlertKind;
+  severity: Severity;
+  summary: string;
+  description?: string;
+  for?: string;
+  by?: string[];
+  match?: Record<string, string>;
+  of?: 'value' | 'rate' | 'ratio' | 'average';
+  ratio?: string;
+  above?: number;
+  below?: number;
+  quantile?: number;
+  window?: string;
+  drop_percent?: number;
+  offset?: string;
+  baseline?: string;
+  z?: number;
+  min_rate?: number;
+  objective?: number;
+  good?: Record<string, string>;
+  latency_below?: number;
+  slo_window?: string;
+}
+
+export type RawEventField = { label: string; description?: string } | { type: 'number'; description?: string; optional?: boolean };
+
+export interface RawEventRecord {
+  inc?: string;
+  dec?: string;
+  set?: string;
+  observe?: string;
+  value?: string;
+  by?: string;
+  labels?: Record<string, string | { field: string }>;
+}
+
+export interface RawEvent {
+  description: string;
+  fields: Record<string, RawEventField>;
+  records: RawEventRecord[];
+}

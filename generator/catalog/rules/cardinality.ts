@@ -1,0 +1,40 @@
+import { DEFAULT_BUDGET, seriesCount } from '../model.js';
+import type { RuleContext } from './context.js';
+
+/** Series of a metric = product of its labels' value counts × (buckets + 3) for histograms. */
+export function cardinalityRules(context: RuleContext): void {
+  const perMetric = context.raw.budget?.series_per_metric ?? DEFAULT_BUDGET.seriesPerMetric;
+  const total = context.raw.budget?.total_series ?? DEFAULT_BUDGET.totalSeries;
+  let sum = 0;
+  const sizes: { name: string; series: number }[] = [];
+  for (const [key, metric] of context.metrics()) {
+    const labels = (metric.labels ?? []).map((id) => ({ id, label: context.label(id) }));
+    if (labels.some(({ label }) => label === undefined)) continue; // reported by label-undefined
+    const counts = labels.map(({ label }) => (label?.values.length ?? 0) + (label?.overflow !== undefined ? 1 : 0));
+    const buckets = metric.type === 'histogram' ? (metric.buckets?.length ?? 0) : undefined;
+    const series = seriesCount(counts, buckets);
+    sum += series;
+    sizes.push({ name: context.fullName(key), series });
+    const limit = metric.series_limit ?? perMetric;
+    if (series > limit) {
+      const drivers = labels
+        .map(({ id }, index) => `${id} (${counts[index]})`)
+        .concat(buckets === undefined ? [] : [`${buckets} buckets + 3`])
+        .join(' × ');
+      context.error(
+        'series-limit',
+        `${context.fullName(key)} may create ${series} series, over its limit of ${limit}: ${drivers}`,
+        ['metrics', key],
+        { key: true },
+      );
+    }
+  }
+  if (sum > total) {
+    const largest = sizes
+      .sort((a, b) => b.series - a.series)
+      .slice(0, 5)
+      .map((s) => `${s.name} (${s.series})`)
+      .join(', ');
+    context.error('series-budget', `the catalogue may create ${sum} series, over its budget of ${total}; largest: ${largest}`, context.raw.budget?.total_series === undefined ? ['metrics'] : ['budget', 'total_series']);
+  }
+}

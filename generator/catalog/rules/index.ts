@@ -1,0 +1,18 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { LoadedCatalog } from '../load.js';
+import type { RawCatalog } from '../raw.js';
+import { cardinalityRules } from './cardinality.js';
+import { RuleContext } from './context.js';
+import type { Rule } from './context.js';
+import { eventRules } from './events.js';
+import { namingRules } from './naming.js';
+import { labelRules, metricStructureRules, ratioRules } from './structure.js';
+
+const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules];
+
+/** The semantic rules, run on a catalogue that passed the JSON Schema. */
+export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {
+  const context = new RuleContext(raw, loaded);
+  for (const rule of RULES) rule(context);
+  return context.diagnostics;
+}

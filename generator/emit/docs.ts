@@ -1,0 +1,84 @@
+import { generatedHeader } from '../conventions.js';
+import type { Catalog, MetricModel } from '../catalog/model.js';
+
+/** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
+export function emitDocs(catalog: Catalog): Map<string, string> {
+  const lines: string[] = [
+    generatedHeader(catalog.sourceFile, '<!--', '-->'),
+    '',
+    `# ${catalog.namespace} metrics`,
+    '',
+    `${catalog.metrics.length} metrics in ${catalog.groups.length} groups, at most ${catalog.totalSeries} series.`,
+    '',
+  ];
+  for (const group of catalog.groups) {
+    if (group.metrics.length === 0) continue;
+    lines.push(`## ${cell(group.title)}`, '');
+    if (group.description) lines.push(cell(group.description), '');
+    lines.push('| metric | type | unit | labels | series | help |', '| --- | --- | --- | --- | ---: | --- |');
+    for (const metric of group.metrics) {
+      lines.push(`| ${metricCell(metric)} | ${metric.type} | ${metric.unit} | ${labelsCell(metric)} | ${metric.series} | ${helpCell(metric)} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Labels', '', '| label | exposed as | values | overflow | description |', '| --- | --- | --- | --- | --- |');
+  for (const label of catalog.labels) {
+    const values = label.values.filter((v) => v !== label.overflow);
+    lines.push(
+      `| ${code(label.id)} | ${code(label.name)} | ${values.map(code).join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
+    );
+  }
+  lines.push('', '## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
+  lines.push(`| whole catalogue | ${catalog.totalSeries} | ${catalog.budget.totalSeries} |`);
+  for (const metric of largest(catalog, 5)) {
+    lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
+  }
+  lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
+  if (catalog.events.length > 0) {
+    lines.push('## Events', '', '| recorder method | records | description |', '| --- | --- | --- |');
+    for (const event of catalog.events) {
+      const records = event.records.map((r) => `${r.operation} ${code(r.metric.name)}`).join('<br>');
+      lines.push(`| ${code(`${event.method}()`)} | ${records} | ${cell(event.description)} |`);
+    }
+    lines.push('');
+  }
+  return new Map([['generated/METRICS.md', lines.join('\n')]]);
+}
+
+/** The metrics with the most series, largest first (ties by name, for stable output). */
+export function largest(catalog: Catalog, count: number): MetricModel[] {
+  return [...catalog.metrics].sort((a, b) => b.series - a.series || a.name.localeCompare(b.name)).slice(0, count);
+}
+
+function metricCell(metric: MetricModel): string {
+  const notes = [metric.stability === 'experimental' ? 'experimental' : '', metric.deprecated ? 'deprecated' : ''].filter(Boolean);
+  return code(metric.name) + (notes.length ? ` (${notes.join(', ')})` : '');
+}
+
+function labelsCell(metric: MetricModel): string {
+  return metric.labels.map((label) => (label.builtin ? code(label.name) : `${code(label.name)}: ${label.values.map(code).join(' ')}`)).join('<br>');
+}
+
+function helpCell(metric: MetricModel): string {
+  const deprecation = metric.deprecated
+    ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedBy ? ` Use ${code(metric.deprecated.replacedBy)}.` : ''}`
+    : '';
+  return cell(metric.help) + deprecation;
+}
+
+/** Text in a table cell: no pipe, newline or HTML can break the table's shape. */
+export function cell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '&#92;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/** Inline code that survives any content: HTML-escaped inside <code> rather than backticks. */
+function code(text: string): string {
+  return `<code>${cell(text)}</code>`;
+}

@@ -1,0 +1,20 @@
+import type { Catalog } from '../catalog/model.js';
+import type { Outputs } from '../write.js';
+import { emitDocs } from './docs.js';
+
+type Emitter = (catalog: Catalog) => Map<string, string>;
+
+/** One emitter per artifact; each is a pure function of the model. */
+const EMITTERS: readonly Emitter[] = [emitDocs];
+
+/** Every output file, keyed by relative path in sorted order, each ending with one newline. */
+export function emitAll(catalog: Catalog): Outputs {
+  const outputs = new Map<string, string>();
+  for (const emit of EMITTERS) {
+    for (const [path, content] of emit(catalog)) {
+      if (outputs.has(path)) throw new Error(`two emitters produce ${path}`);
+      outputs.set(path, content.replace(/\r\n/g, '\n').replace(/\n*$/, '\n'));
+    }
+  }
+  return new Map([...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

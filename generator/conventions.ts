@@ -69,3 +69,33 @@ export function pascalCase(snake: string): string {
   const camel = camelCase(snake);
   return camel.charAt(0).toUpperCase() + camel.slice(1);
 }
+
+export interface DashboardRef {
+  readonly uid: string;
+  readonly title: string;
+  /** File under dashboards/. */
+  readonly file: string;
+}
+
+/** The dashboards the catalogue produces: an overview, then one per group, in group order. */
+export function dashboardRefs(namespace: string, groups: readonly { id: string; title: string }[]): DashboardRef[] {
+  const title = pascalCase(namespace);
+  return [
+    { uid: dashboardUid(namespace, 'overview'), title: `${title} overview`, file: `dashboards/${namespace}-overview.json` },
+    ...groups.map((group) => ({
+      uid: dashboardUid(namespace, group.id),
+      title: `${title} / ${group.title}`,
+      file: `dashboards/${namespace}-${group.id.replace(/_/g, '-')}.json`,
+    })),
+  ];
+}
+
+/** `cache_layer` field of an event → `cacheLayer` property of its TypeScript argument. */
+export function eventFieldProperty(fieldId: string): string {
+  return camelCase(fieldId);
+}
+
+/** OpenMetrics unit of a catalogue unit ('' when the unit adds no name suffix). */
+export function exposedUnit(unit: string): string {
+  return unit === 'count' || unit === 'none' ? '' : unit;
+}

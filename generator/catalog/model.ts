@@ -1,14 +1,13 @@
-import { droppedMetricKey, eventMethodName, eventTypeName, labelTypeName, metricFullName, metricPropertyName } from '../conventions.js';
+import { camelCase, droppedMetricKey, eventMethodName, eventTypeName, labelTypeName, metricFullName, metricPropertyName } from '../conventions.js';
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawLabel, RawPanel, Severity, Unit } from './raw.js';
+import { DROP_REASONS } from '../../runtime/drops.js';
 import { operationOf } from './rules/events.js';
 
 export type { AlertKind, MetricType, Severity, Unit };
 
 export const DEFAULT_BUDGET = { seriesPerMetric: 500, totalSeries: 10_000 } as const;
 
-/** Reasons the runtime drops a recording call; the drop counter's `reason` values. */
-export const DROP_REASONS = ['unknown_label_value', 'not_a_number', 'non_finite_value', 'negative_increment', 'invalid_series'] as const;
 
 /** The resolved catalogue every emitter consumes; emitters never read YAML. */
 export interface Catalog {
@@ -23,8 +22,16 @@ export interface Catalog {
   /** All metrics in group order, then file order; the index is the metric's id in the runtime. */
   readonly metrics: readonly MetricModel[];
   readonly events: readonly EventModel[];
+  /** Figures of `metrics.summary()`, in file order. */
+  readonly summary: readonly SummaryFigureModel[];
   readonly totalSeries: number;
 }
+
+export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined } & (
+  | { readonly kind: 'average'; readonly metric: MetricModel }
+  | { readonly kind: 'total'; readonly metric: MetricModel }
+  | { readonly kind: 'ratio'; readonly ratio: RatioModel }
+);
 
 export interface LabelModel {
   readonly id: string;
@@ -223,6 +230,20 @@ export function buildModel(
     }),
   }));
 
+  const ratios = new Map(metrics.flatMap((m) => m.ratios.map((r) => [r.name, r] as const)));
+  const summary = Object.entries(raw.summary ?? {}).map(([id, figure]): SummaryFigureModel => {
+    const base = { id, property: camelCase(id), description: figure.description };
+    if ('ratio' in figure) {
+      const ratio = ratios.get(figure.ratio);
+      if (!ratio) throw new Error(`unresolved ratio ${figure.ratio}`);
+      return { ...base, kind: 'ratio', ratio };
+    }
+    const kind = 'average' in figure ? 'average' : 'total';
+    const metric = metricByKey.get('average' in figure ? figure.average : figure.total);
+    if (!metric) throw new Error(`unresolved summary metric of ${id}`);
+    return { ...base, kind, metric };
+  });
+
   return {
     namespace: raw.namespace,
     sourceFile,
@@ -232,6 +253,7 @@ export function buildModel(
     groups,
     metrics,
     events,
+    summary,
     totalSeries: metrics.reduce((sum, m) => sum + m.series, 0),
   };
 }
@@ -280,4 +302,18 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     property: metricPropertyName(key),
     source: { line: 1, col: 1 },
   };
+}
+
+/**
+ * Series indices of `metric` whose labels match `matchers` (label id → value), in the mixed-radix
+ * order the runtime stores them (first label most significant).
+ */
+export function seriesMatching(metric: MetricModel, matchers: Readonly<Record<string, string>>): number[] {
+  let indices = [0];
+  for (const label of metric.labels) {
+    const wanted = matchers[label.id];
+    const positions = wanted === undefined ? label.values.map((_, i) => i) : [label.values.indexOf(wanted)];
+    indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
+  }
+  return indices;
 }

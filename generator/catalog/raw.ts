@@ -15,6 +15,7 @@ export interface RawCatalog {
   groups: Record<string, RawGroup>;
   metrics: Record<string, RawMetric>;
   events?: Record<string, RawEvent>;
+  summary?: Record<string, RawSummaryFigure>;
 }
 
 export interface RawLabel {
@@ -107,3 +108,5 @@ export interface RawEvent {
   fields: Record<string, RawEventField>;
   records: RawEventRecord[];
 }
+
+export type RawSummaryFigure = ({ average: string } | { total: string } | { ratio: string }) & { description?: string };

@@ -6,9 +6,9 @@ import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { namingRules } from './naming.js';
-import { labelRules, metricStructureRules, ratioRules } from './structure.js';
+import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 
-const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules];
+const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -194,3 +194,19 @@ export function checkMatchers(
     }
   }
 }
+
+/** summary figures name an existing histogram (average), counter (total) or ratio. */
+export function summaryRules(context: RuleContext): void {
+  const ratios = new Set(context.metrics().flatMap(([, metric]) => (metric.ratios ?? []).map((r) => r.name)));
+  for (const [id, figure] of Object.entries(context.raw.summary ?? {})) {
+    const at = ['summary', id];
+    if ('ratio' in figure) {
+      if (!ratios.has(figure.ratio)) context.error('summary-reference', `summary ${id}: no metric declares the ratio "${figure.ratio}"`, [...at, 'ratio']);
+      continue;
+    }
+    const [slot, key, type] = 'average' in figure ? (['average', figure.average, 'histogram'] as const) : (['total', figure.total, 'counter'] as const);
+    const metric = context.metric(key);
+    if (!metric) context.error('summary-reference', `summary ${id}: "${key}" is not a metric of the catalogue`, [...at, slot]);
+    else if (metric.type !== type) context.error('summary-reference', `summary ${id}: ${slot} needs a ${type}, and ${context.fullName(key)} is a ${metric.type}`, [...at, slot]);
+  }
+}

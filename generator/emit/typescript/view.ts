@@ -1,0 +1,208 @@
+import { dashboardRefs, eventFieldProperty, exposedUnit, pascalCase } from '../../conventions.js';
+import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
+import { seriesMatching } from '../../catalog/model.js';
+
+/**
+ * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
+ * and literal values. The template only lays it out.
+ */
+export interface TypeScriptView {
+  readonly namespace: string;
+  readonly labels: readonly LabelView[];
+  readonly metrics: readonly MetricView[];
+  readonly events: readonly EventView[];
+  readonly summary: readonly SummaryView[];
+  readonly dashboards: readonly { uid: string; title: string }[];
+  readonly scrapeDurationMetric: string | undefined;
+}
+
+interface LabelView {
+  readonly typeName: string;
+  readonly indexFn: string;
+  readonly specConst: string;
+  readonly name: string;
+  readonly description: string;
+  readonly values: readonly { value: string; index: number }[];
+  readonly valueList: readonly string[];
+  readonly overflow: string | undefined;
+}
+
+interface MetricView {
+  readonly id: number;
+  readonly name: string;
+  readonly property: string;
+  readonly help: string;
+  readonly type: string;
+  readonly unit: string;
+  readonly buckets: readonly number[] | undefined;
+  readonly store: string;
+  readonly storeClass: string;
+  readonly accessor: string;
+  readonly seriesFn: string;
+  readonly seriesCount: number;
+  readonly labels: readonly { key: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
+  readonly labeled: boolean;
+  readonly labelsType: string;
+  readonly faceType: string;
+}
+
+interface EventView {
+  readonly method: string;
+  readonly typeName: string;
+  readonly description: string;
+  readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
+  readonly records: readonly {
+    readonly store: string;
+    readonly operation: string;
+    readonly seriesFn: string;
+    readonly labeled: boolean;
+    readonly args: readonly ({ fixed: true; value: string } | { fixed: false; property: string })[];
+    readonly value: string | undefined;
+    readonly optionalValue: boolean;
+  }[];
+}
+
+interface SummaryView {
+  readonly property: string;
+  readonly description: string;
+  readonly kind: 'average' | 'total' | 'ratio';
+  readonly store: string;
+  readonly series: readonly number[];
+  readonly denominatorStore: string;
+  readonly denominatorSeries: readonly number[];
+}
+
+export function typeScriptView(catalog: Catalog): TypeScriptView {
+  // The runtime owns the drop counter; every other metric is a spec, addressed by its position.
+  const metrics = catalog.metrics.filter((m) => m.role !== 'dropped_records');
+  const used = new Set(metrics.flatMap((m) => m.labels.map((l) => l.id)));
+  const labels = catalog.labels.filter((l) => used.has(l.id) && !l.builtin);
+  const ids = new Map(metrics.map((m, id) => [m.key, id]));
+  const idOf = (metric: MetricModel): number => {
+    const id = ids.get(metric.key);
+    if (id === undefined) throw new Error(`metric ${metric.name} has no runtime id`);
+    return id;
+  };
+
+  const metricViews = metrics.map((metric, id): MetricView => {
+    const storeClass = pascalCase(metric.type);
+    const labeled = metric.labels.length > 0;
+    const labelsType = `${pascalCase(metric.key)}Labels`;
+    return {
+      id,
+      name: metric.name,
+      property: metric.property,
+      help: metric.help,
+      type: metric.type,
+      unit: exposedUnit(metric.unit),
+      buckets: metric.type === 'histogram' ? metric.buckets : undefined,
+      store: `m${id}`,
+      storeClass,
+      accessor: metric.type,
+      seriesFn: `s${id}`,
+      seriesCount: metric.series / (metric.type === 'histogram' ? metric.buckets.length + 3 : 1),
+      labels: metric.labels.map((label, position) => ({
+        key: label.name,
+        typeName: label.typeName,
+        indexFn: indexFnOf(label),
+        specConst: specConstOf(label),
+        position,
+        stride: metric.labels.slice(position + 1).reduce((product, l) => product * l.values.length, 1),
+      })),
+      labeled,
+      labelsType,
+      faceType: labeled ? `Labeled${storeClass}<${labelsType}>` : `${storeClass}0`,
+    };
+  });
+  const viewOf = (metric: MetricModel): MetricView => {
+    const view = metricViews[idOf(metric)];
+    if (!view) throw new Error(`no view of ${metric.name}`);
+    return view;
+  };
+
+  const events = catalog.events.map((event): EventView => {
+    const fields = new Map(event.fields.map((f) => [f.id, f]));
+    return {
+      method: event.method,
+      typeName: event.typeName,
+      description: event.description,
+      fields: event.fields.map((field) => ({
+        property: eventFieldProperty(field.id),
+        type: field.kind === 'label' ? field.label.typeName : 'number',
+        optional: field.kind === 'number' && field.optional,
+        description: field.description,
+      })),
+      records: event.records.map((record) => {
+        const view = viewOf(record.metric);
+        const valueField = record.valueField === undefined ? undefined : fields.get(record.valueField);
+        return {
+          store: view.store,
+          operation: record.operation,
+          seriesFn: view.seriesFn,
+          labeled: view.labeled,
+          args: record.labels.map((binding) =>
+            binding.kind === 'fixed' ? { fixed: true, value: binding.value } : { fixed: false, property: eventFieldProperty(binding.field) },
+          ),
+          value: valueField && eventFieldProperty(valueField.id),
+          optionalValue: valueField?.kind === 'number' && valueField.optional,
+        };
+      }),
+    };
+  });
+
+  const byKey = new Map(catalog.metrics.map((m) => [m.key, m]));
+  const summary = catalog.summary.map((figure): SummaryView => {
+    const description = figure.description ?? '';
+    if (figure.kind === 'ratio') {
+      const numerator = byKey.get(figure.ratio.numerator);
+      const denominator = byKey.get(figure.ratio.denominator);
+      if (!numerator || !denominator) throw new Error(`unresolved ratio ${figure.ratio.name}`);
+      return {
+        property: figure.property,
+        description,
+        kind: 'ratio',
+        store: viewOf(numerator).store,
+        series: seriesMatching(numerator, figure.ratio.match),
+        denominatorStore: viewOf(denominator).store,
+        denominatorSeries: seriesMatching(denominator, figure.ratio.denominatorMatch),
+      };
+    }
+    const view = viewOf(figure.metric);
+    return {
+      property: figure.property,
+      description,
+      kind: figure.kind,
+      store: view.store,
+      series: seriesMatching(figure.metric, {}),
+      denominatorStore: view.store,
+      denominatorSeries: [],
+    };
+  });
+
+  return {
+    namespace: catalog.namespace,
+    labels: labels.map((label) => ({
+      typeName: label.typeName,
+      indexFn: indexFnOf(label),
+      specConst: specConstOf(label),
+      name: label.name,
+      description: label.description,
+      values: label.values.map((value, index) => ({ value, index })),
+      valueList: label.values,
+      overflow: label.overflow,
+    })),
+    metrics: metricViews,
+    events,
+    summary,
+    dashboards: dashboardRefs(catalog.namespace, catalog.groups).map(({ uid, title }) => ({ uid, title })),
+    scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
+  };
+}
+
+function indexFnOf(label: LabelModel): string {
+  return `${label.typeName.charAt(0).toLowerCase()}${label.typeName.slice(1)}Index`;
+}
+
+function specConstOf(label: LabelModel): string {
+  return `${label.typeName}Label`;
+}

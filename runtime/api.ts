@@ -1,0 +1,49 @@
+/**
+ * The typed faces of a metric that generated code hands to applications. `L` is the metric's label
+ * object, exactly its labels with exactly their allowed values; metrics without labels take none.
+ */
+
+/** A counter with labels: only goes up. */
+export interface LabeledCounter<L> {
+  /** Add `by` (default 1, must be finite and not negative) to the series of `labels`. */
+  inc(labels: L, by?: number): void;
+  /** Set every series of this metric back to 0. */
+  reset(): void;
+}
+
+/** A counter without labels. */
+export interface Counter0 {
+  inc(by?: number): void;
+  reset(): void;
+}
+
+/** A gauge with labels: a value that goes up and down. */
+export interface LabeledGauge<L> {
+  set(labels: L, value: number): void;
+  inc(labels: L, by?: number): void;
+  dec(labels: L, by?: number): void;
+  reset(): void;
+}
+
+/** A gauge without labels. */
+export interface Gauge0 {
+  set(value: number): void;
+  inc(by?: number): void;
+  dec(by?: number): void;
+  reset(): void;
+}
+
+/** A histogram with labels. */
+export interface LabeledHistogram<L> {
+  observe(labels: L, value: number): void;
+  /** Start timing; the returned function records and returns the elapsed seconds. */
+  startTimer(labels: L): () => number;
+  reset(): void;
+}
+
+/** A histogram without labels. */
+export interface Histogram0 {
+  observe(value: number): void;
+  startTimer(): () => number;
+  reset(): void;
+}

@@ -1,0 +1,197 @@
+/**
+ * node:cluster support: each worker records into its own MetricsRuntime; the primary asks every
+ * worker for its metrics in prom-client's JSON shape, sums them with prom-client's
+ * `AggregatorRegistry.aggregate`, and serves the result in either format.
+ *
+ * The primary does not use `AggregatorRegistry#clusterMetrics()` because that only returns the text
+ * format, rendered by prom-client. It uses its own message types, so it can run next to
+ * prom-client's protocol: a worker can also answer a primary that uses AggregatorRegistry by passing
+ * `new RuntimeRegistry(runtime)` to `AggregatorRegistry.setRegistries`.
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import type { ExpositionFormat } from './family.js';
+import { metricsHandler } from './http.js';
+import type { MetricsHandlerOptions, MetricsRequestHandler } from './http.js';
+import type { PromMetricJSON } from './json.js';
+import type { MetricsRuntime, MetricsSource } from './runtime.js';
+
+const REQUEST = 'lazybird-metrics:metrics-request';
+const RESPONSE = 'lazybird-metrics:metrics-response';
+
+/** Module-wide so that two aggregators in one primary never mistake each other's responses. */
+let nextRequestId = 0;
+
+interface RequestMessage {
+  type: typeof REQUEST;
+  id: number;
+}
+
+interface ResponseMessage {
+  type: typeof RESPONSE;
+  id: number;
+  metrics?: PromMetricJSON[];
+  error?: string;
+}
+
+interface PendingRequest {
+  /** Ids of workers that have not answered yet. */
+  readonly waiting: Set<number>;
+  readonly results: PromMetricJSON[][];
+  readonly resolve: (results: PromMetricJSON[][]) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Makes this cluster worker answer the primary's metrics requests with `runtime`'s metrics.
+ * Returns a function that stops answering.
+ * @throws Error when not called in a cluster worker.
+ */
+export function setupClusterWorker(runtime: MetricsRuntime): () => void {
+  if (!cluster.isWorker || typeof process.send !== 'function') {
+    throw new Error('setupClusterWorker must be called in a node:cluster worker');
+  }
+  const reply = (message: ResponseMessage): void => {
+    // The callback swallows a closed channel: the primary is gone or shutting us down.
+    process.send?.(message, undefined, undefined, () => {});
+  };
+  const onMessage = (message: unknown): void => {
+    if (!isMessage(message, REQUEST)) return;
+    const { id } = message as RequestMessage;
+    runtime.getMetricsAsJSON().then(
+      (metrics) => reply({ type: RESPONSE, id, metrics }),
+      (err: unknown) => reply({ type: RESPONSE, id, error: err instanceof Error ? err.message : 'collection failed' }),
+    );
+  };
+  process.on('message', onMessage);
+  return () => {
+    process.off('message', onMessage);
+  };
+}
+
+/** Options of {@link ClusterAggregator}. */
+export interface ClusterAggregatorOptions {
+  /** How long to wait for all workers before failing the scrape. Default 5000 ms, like prom-client. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The primary's view: the sum of the primary's own runtime and every connected worker's.
+ *
+ * Counters and histograms are summed; gauges are summed too (the application's in-flight work is the
+ * sum over its processes). prom-client's default metrics follow their own aggregators (CPU and memory
+ * summed, event-loop lag averaged, start time omitted). A worker that exits mid-scrape is left out, as
+ * its counts are gone anyway; a worker that is alive but silent past the timeout fails the scrape,
+ * because a partial sum would look like a counter reset to Prometheus.
+ */
+export class ClusterAggregator implements MetricsSource {
+  private readonly timeoutMs: number;
+  private readonly pending = new Map<number, PendingRequest>();
+
+  /** @throws Error when not called in the cluster primary. */
+  constructor(
+    private readonly runtime: MetricsRuntime,
+    options: ClusterAggregatorOptions = {},
+  ) {
+    if (!cluster.isPrimary) throw new Error('ClusterAggregator must be created in the node:cluster primary');
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    cluster.on('message', this.onMessage);
+    cluster.on('exit', this.onExit);
+  }
+
+  /** The aggregate exposition in the given format. Rejects when a worker fails or times out. */
+  async expose(format: ExpositionFormat): Promise<string> {
+    const started = performance.now();
+    const metrics = await this.getMetricsAsJSON();
+    return this.runtime.renderAggregate(metrics, format, started);
+  }
+
+  /** The aggregate in prom-client's JSON shape. */
+  async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
+    const [own, workers] = await Promise.all([this.runtime.getMetricsAsJSON(), this.collect()]);
+    const aggregated = AggregatorRegistry.aggregate([own, ...workers]);
+    return (await aggregated.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+  }
+
+  /** Stops listening to the cluster and fails any scrape in progress. */
+  close(): void {
+    cluster.off('message', this.onMessage);
+    cluster.off('exit', this.onExit);
+    for (const id of [...this.pending.keys()]) this.finish(id, new Error('cluster aggregator closed'));
+  }
+
+  private collect(): Promise<PromMetricJSON[][]> {
+    const workers = Object.values(cluster.workers ?? {}).filter(
+      (w): w is Worker => w !== undefined && w.isConnected(),
+    );
+    if (workers.length === 0) return Promise.resolve([]);
+    const id = nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.finish(id, new Error(`workers did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+      this.pending.set(id, { waiting: new Set(workers.map((w) => w.id)), results: [], resolve, reject, timer });
+      const request: RequestMessage = { type: REQUEST, id };
+      for (const worker of workers) {
+        // A send failure means the worker is going away: count it as having nothing to add.
+        worker.send(request, (err) => {
+          if (err !== null) this.answered(id, worker.id, undefined);
+        });
+      }
+    });
+  }
+
+  private readonly onMessage = (worker: Worker, message: unknown): void => {
+    if (!isMessage(message, RESPONSE)) return;
+    const response = message as ResponseMessage;
+    if (typeof response.error === 'string') {
+      this.finish(response.id, new Error(`worker ${worker.id} failed to collect metrics`));
+      return;
+    }
+    this.answered(response.id, worker.id, Array.isArray(response.metrics) ? response.metrics : undefined);
+  };
+
+  private readonly onExit = (worker: Worker): void => {
+    for (const id of [...this.pending.keys()]) this.answered(id, worker.id, undefined);
+  };
+
+  private answered(id: number, workerId: number, metrics: PromMetricJSON[] | undefined): void {
+    const request = this.pending.get(id);
+    if (request === undefined || !request.waiting.delete(workerId)) return;
+    if (metrics !== undefined) request.results.push(metrics);
+    if (request.waiting.size === 0) this.finish(id);
+  }
+
+  private finish(id: number, err?: Error): void {
+    const request = this.pending.get(id);
+    if (request === undefined) return;
+    this.pending.delete(id);
+    clearTimeout(request.timer);
+    if (err === undefined) request.resolve(request.results);
+    else request.reject(err);
+  }
+}
+
+/**
+ * A {@link metricsHandler} for the cluster primary, serving the aggregate of all workers.
+ * Pass the primary's own MetricsRuntime (built from the same specs; it usually records nothing).
+ */
+export function clusterMetricsHandler(
+  runtime: MetricsRuntime,
+  options: MetricsHandlerOptions & ClusterAggregatorOptions = {},
+): MetricsRequestHandler {
+  const aggregatorOptions = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  return metricsHandler(new ClusterAggregator(runtime, aggregatorOptions), options);
+}
+
+function isMessage(message: unknown, type: string): boolean {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === type &&
+    typeof (message as { id?: unknown }).id === 'number'
+  );
+}

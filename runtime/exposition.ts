@@ -1,0 +1,76 @@
+/**
+ * Assembles a whole exposition: our families from their typed arrays, then the metrics held by
+ * prom-client (default process metrics, users' own), which arrive as prom-client JSON.
+ *
+ * prom-client's metrics are rendered here rather than by `Registry#metrics()` for two reasons: that
+ * method renames counters in place when asked for OpenMetrics (a later text scrape would then lose
+ * `_total`), and it writes `le="1"` where OpenMetrics wants the canonical `1.0`. One renderer for
+ * both sources also keeps the two halves of a response consistent.
+ */
+import type { ExpositionFormat, Family } from './family.js';
+import {
+  escapeHelpOpenMetrics,
+  escapeHelpText,
+  escapeLabelValue,
+  formatGoFloat,
+  formatOpenMetricsFloat,
+  formatValue,
+} from './format.js';
+import type { PromMetricJSON } from './json.js';
+
+const FOREIGN_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
+
+/**
+ * Renders a complete exposition. `data[i]` holds the values of `families[i]`. Foreign metrics whose
+ * names clash with one of ours are left out: two families of one name would make the whole scrape
+ * invalid, and ours are the ones the catalogue vouches for.
+ */
+export function renderExposition(
+  families: readonly Family[],
+  data: readonly Float64Array[],
+  foreign: readonly PromMetricJSON[],
+  format: ExpositionFormat,
+): string {
+  const out: string[] = [];
+  const taken = new Set<string>();
+  families.forEach((family, i) => {
+    taken.add(family.name).add(family.family);
+    family.render(data[i]!, format, out);
+  });
+  for (const metric of foreign) {
+    const counterFamily = metric.type === 'counter' ? metric.name.replace(/_total$/, '') : metric.name;
+    if (taken.has(metric.name) || taken.has(counterFamily)) continue;
+    taken.add(metric.name).add(counterFamily);
+    renderForeign(metric, format, out);
+  }
+  if (format === 'openmetrics') out.push('# EOF\n');
+  return out.join('');
+}
+
+function renderForeign(metric: PromMetricJSON, format: ExpositionFormat, out: string[]): void {
+  const om = format === 'openmetrics';
+  const type = FOREIGN_TYPES.has(metric.type) ? metric.type : om ? 'unknown' : 'untyped';
+  const isCounter = type === 'counter';
+  const family = om && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
+  const help = om ? escapeHelpOpenMetrics(String(metric.help)) : escapeHelpText(String(metric.help));
+  out.push(`# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`);
+  // Which label holds a float that OpenMetrics wants in canonical form.
+  const floatLabel = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : undefined;
+  for (const sample of metric.values ?? []) {
+    // prom-client names counter samples after the metric; OpenMetrics insists on the _total suffix.
+    const sampleName = om && isCounter ? `${family}_total` : (sample.metricName ?? metric.name);
+    const pairs: string[] = [];
+    for (const [name, raw] of Object.entries(sample.labels ?? {})) {
+      if (raw === undefined) continue;
+      let value: string;
+      if (name === floatLabel && typeof raw === 'number') {
+        value = om ? formatOpenMetricsFloat(raw) : formatGoFloat(raw);
+      } else {
+        value = escapeLabelValue(String(raw));
+      }
+      pairs.push(`${name}="${value}"`);
+    }
+    const labels = pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+    out.push(`${sampleName}${labels} ${formatValue(Number(sample.value))}\n`);
+  }
+}

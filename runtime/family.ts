@@ -1,0 +1,222 @@
+/**
+ * Everything about one metric that does not change after construction: its series' label strings in
+ * both formats, the headers, and the maps back from label values to series. Exposition then is a
+ * loop of string concatenations over precomputed prefixes and the values in the typed array.
+ */
+import {
+  escapeHelpOpenMetrics,
+  escapeHelpText,
+  escapeLabelValue,
+  formatGoFloat,
+  formatOpenMetricsFloat,
+  formatValue,
+} from './format.js';
+import type { PromMetricJSON, PromValueJSON } from './json.js';
+import type { MetricSpec } from './spec.js';
+import { familyName, seriesCount } from './spec.js';
+
+/** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+export class Family {
+  readonly name: string;
+  /** OpenMetrics family name (counters lose `_total`). */
+  readonly family: string;
+  readonly series: number;
+  /** Typed-array slots per series: 1, or buckets + 3 for a histogram. */
+  readonly stride: number;
+  readonly bounds: Float64Array;
+
+  private readonly textHeader: string;
+  private readonly omHeader: string;
+  /** Label pairs per series, without braces, e.g. `agent="claude",op="x"`; '' without labels. */
+  private readonly labelPairs: string[] = [];
+  /** Counters and gauges: `name{labels} ` per series (identical in both formats). */
+  private readonly samplePrefix: string[] = [];
+  /** Histograms: `name_bucket{labels,le="..."} ` per series and bucket, per format. */
+  private readonly bucketPrefixText: string[] = [];
+  private readonly bucketPrefixOM: string[] = [];
+  private readonly sumPrefix: string[] = [];
+  private readonly countPrefix: string[] = [];
+  /** Per label, value -> position; used to map prom-client JSON back onto series. */
+  private readonly valueIndex: ReadonlyMap<string, number>[];
+
+  constructor(readonly spec: MetricSpec) {
+    this.name = spec.name;
+    this.family = familyName(spec);
+    this.series = seriesCount(spec);
+    this.bounds = Float64Array.from(spec.buckets ?? []);
+    this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
+    this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
+
+    this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
+    this.omHeader =
+      `# HELP ${this.family} ${escapeHelpOpenMetrics(spec.help)}\n# TYPE ${this.family} ${spec.type}\n` +
+      (spec.unit === '' ? '' : `# UNIT ${this.family} ${spec.unit}\n`);
+
+    const leText = [...this.bounds].map(formatGoFloat).concat('+Inf');
+    const leOM = [...this.bounds].map(formatOpenMetricsFloat).concat('+Inf');
+    for (let s = 0; s < this.series; s++) {
+      const pairs = this.labelValuesOf(s)
+        .map((v, k) => `${spec.labels[k]!.name}="${escapeLabelValue(v)}"`)
+        .join(',');
+      this.labelPairs.push(pairs);
+      const braces = pairs === '' ? '' : `{${pairs}}`;
+      if (spec.type !== 'histogram') {
+        this.samplePrefix.push(`${spec.name}${braces} `);
+        continue;
+      }
+      const sep = pairs === '' ? '' : ',';
+      for (let b = 0; b < leText.length; b++) {
+        this.bucketPrefixText.push(`${spec.name}_bucket{${pairs}${sep}le="${leText[b]}"} `);
+        this.bucketPrefixOM.push(`${spec.name}_bucket{${pairs}${sep}le="${leOM[b]}"} `);
+      }
+      this.sumPrefix.push(`${spec.name}_sum${braces} `);
+      this.countPrefix.push(`${spec.name}_count${braces} `);
+    }
+  }
+
+  /** Number of Float64Array slots this metric needs. */
+  get slots(): number {
+    return this.series * this.stride;
+  }
+
+  /** The label values of a series, by the mixed-radix rule (first label most significant). */
+  labelValuesOf(series: number): string[] {
+    const labels = this.spec.labels;
+    const out = new Array<string>(labels.length);
+    let rest = series;
+    for (let k = labels.length - 1; k >= 0; k--) {
+      const values = labels[k]!.values;
+      out[k] = values[rest % values.length]!;
+      rest = Math.floor(rest / values.length);
+    }
+    return out;
+  }
+
+  /** Appends this metric's exposition to `out`. */
+  render(data: Float64Array, format: ExpositionFormat, out: string[]): void {
+    out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
+    if (this.spec.type !== 'histogram') {
+      for (let s = 0; s < this.series; s++) {
+        out.push(`${this.samplePrefix[s]}${formatValue(data[s]!)}\n`);
+      }
+      return;
+    }
+    const buckets = this.bounds.length + 1;
+    const prefixes = format === 'openmetrics' ? this.bucketPrefixOM : this.bucketPrefixText;
+    for (let s = 0; s < this.series; s++) {
+      const base = s * this.stride;
+      let cumulative = 0;
+      for (let b = 0; b < buckets; b++) {
+        cumulative += data[base + b]!;
+        out.push(`${prefixes[s * buckets + b]}${formatValue(cumulative)}\n`);
+      }
+      out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
+      out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
+    }
+  }
+
+  /**
+   * prom-client's JSON shape for this metric (what `Registry#getMetricsAsJSON` returns), so that
+   * `AggregatorRegistry.aggregate` can sum it across cluster workers. Every metric of ours aggregates
+   * by sum, gauges included: a gauge here measures a per-process amount (in-flight work, queue
+   * length), and the application's amount is the sum over its processes.
+   */
+  toJSON(data: Float64Array): PromMetricJSON {
+    const values: PromValueJSON[] = [];
+    const labelNames = this.spec.labels.map((l) => l.name);
+    for (let s = 0; s < this.series; s++) {
+      const labelValues = this.labelValuesOf(s);
+      const labels = (): Record<string, string | number> => {
+        const o: Record<string, string | number> = {};
+        labelNames.forEach((n, k) => (o[n] = labelValues[k]!));
+        return o;
+      };
+      if (this.spec.type !== 'histogram') {
+        values.push({ value: data[s]!, labels: labels() });
+        continue;
+      }
+      const base = s * this.stride;
+      const n = this.bounds.length;
+      let cumulative = 0;
+      for (let b = 0; b <= n; b++) {
+        cumulative += data[base + b]!;
+        // prom-client puts `le` after the user labels, as a number, and '+Inf' as a string.
+        values.push({
+          value: cumulative,
+          labels: { ...labels(), le: b < n ? this.bounds[b]! : '+Inf' },
+          metricName: `${this.name}_bucket`,
+        });
+      }
+      values.push({ value: data[base + n + 1]!, labels: labels(), metricName: `${this.name}_sum` });
+      values.push({ value: data[base + n + 2]!, labels: labels(), metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.spec.help, type: this.spec.type, values, aggregator: 'sum' };
+  }
+
+  /**
+   * Adds the values of a prom-client JSON metric (as produced by {@link toJSON}, possibly summed by
+   * AggregatorRegistry) into `data`. Samples with label values this catalogue does not know, such as
+   * those of a worker running another catalogue version, are ignored rather than guessed at.
+   */
+  absorbJSON(metric: PromMetricJSON, data: Float64Array): void {
+    if (!Array.isArray(metric.values)) return;
+    const isHistogram = this.spec.type === 'histogram';
+    const n = this.bounds.length;
+    // Bucket values arrive cumulative; collect them apart and de-cumulate at the end.
+    const cumulative = isHistogram ? new Float64Array(this.series * (n + 1)) : undefined;
+    for (const sample of metric.values) {
+      if (typeof sample !== 'object' || sample === null || typeof sample.value !== 'number') continue;
+      const series = this.seriesOfLabels(sample.labels);
+      if (series < 0) continue;
+      if (!isHistogram) {
+        data[series]! += sample.value;
+        continue;
+      }
+      const base = series * this.stride;
+      switch (sample.metricName) {
+        case `${this.name}_bucket`: {
+          const bucket = this.bucketOfLe(sample.labels?.le);
+          if (bucket >= 0) cumulative![series * (n + 1) + bucket]! += sample.value;
+          break;
+        }
+        case `${this.name}_sum`:
+          data[base + n + 1]! += sample.value;
+          break;
+        case `${this.name}_count`:
+          data[base + n + 2]! += sample.value;
+          break;
+        default:
+          break;
+      }
+    }
+    if (cumulative === undefined) return;
+    for (let s = 0; s < this.series; s++) {
+      let previous = 0;
+      for (let b = 0; b <= n; b++) {
+        const c = cumulative[s * (n + 1) + b]!;
+        data[s * this.stride + b]! += c - previous;
+        previous = c;
+      }
+    }
+  }
+
+  private seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {
+    let index = 0;
+    const specLabels = this.spec.labels;
+    for (let k = 0; k < specLabels.length; k++) {
+      const raw = labels?.[specLabels[k]!.name];
+      const position = raw === undefined ? undefined : this.valueIndex[k]!.get(String(raw));
+      if (position === undefined) return -1;
+      index = index * specLabels[k]!.values.length + position;
+    }
+    return index;
+  }
+
+  private bucketOfLe(le: unknown): number {
+    const bound = typeof le === 'number' ? le : typeof le === 'string' ? (le === '+Inf' ? Infinity : Number(le)) : NaN;
+    if (bound === Infinity) return this.bounds.length;
+    return this.bounds.indexOf(bound);
+  }
+}

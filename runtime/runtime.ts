@@ -1,0 +1,241 @@
+/**
+ * MetricsRuntime: owns the storage of every metric in the catalogue, the drop self-metric, the
+ * prom-client registry for process metrics, and the exposition of all of them.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { DROP_REASONS, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, describeValue } from './drops.js';
+import type { DropReason } from './drops.js';
+import { renderExposition } from './exposition.js';
+import { Family } from './family.js';
+import type { ExpositionFormat } from './family.js';
+import type { PromMetricJSON } from './json.js';
+import { contentType, negotiate } from './negotiate.js';
+import type { MetricSpec } from './spec.js';
+import { validateSpecs } from './spec.js';
+import { Counter, Gauge, Histogram } from './storage.js';
+
+/** Options of {@link MetricsRuntime}. */
+export interface RuntimeOptions {
+  /** Throw {@link MetricsInputError} on bad input instead of dropping it. For tests. Default false. */
+  readonly strict?: boolean;
+  /** Collect prom-client's default process and Node.js metrics. Default true. */
+  readonly defaultMetrics?: boolean;
+  /** Prefix of the drop self-metric's default name. */
+  readonly namespace?: string;
+  /** Name of a label-less histogram among the specs that receives each exposition's duration in seconds. */
+  readonly scrapeDurationMetric?: string;
+  /** Full name of the drop self-metric. Default `${namespace}_metrics_dropped_total`. */
+  readonly droppedMetricName?: string;
+}
+
+/**
+ * prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). They
+ * only repeat the sum of their per-type siblings, so the runtime unregisters them to keep the
+ * exposition lint-clean.
+ */
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Anything that can produce an exposition: a runtime, or a cluster primary's aggregate of one. */
+export interface MetricsSource {
+  expose(format: ExpositionFormat): Promise<string>;
+}
+
+type Storage = Counter | Gauge | Histogram;
+
+/**
+ * The runtime the generated code records through. Construct it once per process with the
+ * catalogue's specs; `specs[id]` is the metric the generated code addresses by `id`.
+ */
+export class MetricsRuntime implements MetricsSource {
+  /** The catalogue's metrics, in id order. */
+  readonly specs: readonly MetricSpec[];
+  /**
+   * prom-client registry served alongside the catalogue's metrics: default metrics live here, and
+   * users may register their own prom-client metrics on it.
+   */
+  readonly registry: Registry;
+  /** Full name of the drop self-metric. */
+  readonly droppedMetricName: string;
+  readonly strict: boolean;
+
+  private readonly families: Family[];
+  /** Values of `families[i]`; the last one is the drop counter's. */
+  private readonly data: Float64Array[];
+  private readonly storage: Storage[];
+  private readonly drops: DropCounter;
+  /** Per metric, per label: position of the overflow value, or -1. */
+  private readonly overflow: number[][];
+  private readonly scrapeHistogram: Histogram | undefined;
+
+  /**
+   * @throws Error when the specs are malformed or the options name a metric that does not fit;
+   * both are programming errors of the generator, found at start-up.
+   */
+  constructor(specs: readonly MetricSpec[], options: RuntimeOptions = {}) {
+    validateSpecs(specs);
+    this.specs = specs;
+    this.strict = options.strict === true;
+    const namespace = options.namespace ?? '';
+    this.droppedMetricName =
+      options.droppedMetricName ?? (namespace === '' ? 'metrics_dropped_total' : `${namespace}_metrics_dropped_total`);
+
+    const names = specs.map((s) => s.name);
+    const dropSpec: MetricSpec = {
+      name: this.droppedMetricName,
+      type: 'counter',
+      help: 'Recordings the metrics runtime dropped instead of recording, by metric and reason.',
+      unit: '',
+      labels: [
+        { name: 'metric', values: names },
+        { name: 'reason', values: DROP_REASONS },
+      ],
+    };
+    // Validating the drop counter with the others also catches a spec that took its name.
+    if (specs.length > 0) validateSpecs([...specs, dropSpec]);
+    this.drops = new DropCounter(names, this.strict);
+    this.families = [...specs, dropSpec].map((spec) => new Family(spec));
+    this.data = this.families.map((f, i) => (i === specs.length ? this.drops.data : new Float64Array(f.slots)));
+    this.storage = specs.map((spec, id) => {
+      const data = this.data[id]!;
+      if (spec.type === 'counter') return new Counter(id, data, this.drops);
+      if (spec.type === 'gauge') return new Gauge(id, data, this.drops);
+      return new Histogram(id, data, this.families[id]!.bounds, this.drops);
+    });
+    this.overflow = specs.map((spec) =>
+      spec.labels.map((l) => (l.overflow === undefined ? -1 : l.values.indexOf(l.overflow))),
+    );
+
+    if (options.scrapeDurationMetric !== undefined) {
+      const id = names.indexOf(options.scrapeDurationMetric);
+      const spec = specs[id];
+      if (spec === undefined || spec.type !== 'histogram' || spec.labels.length > 0) {
+        throw new Error(`scrapeDurationMetric ${options.scrapeDurationMetric} must name a histogram without labels`);
+      }
+      this.scrapeHistogram = this.storage[id] as Histogram;
+    }
+
+    this.registry = new Registry();
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  /** Storage of `specs[id]`, which must be a counter. */
+  counter(id: number): Counter {
+    return this.storageOf(id, Counter, 'counter');
+  }
+
+  /** Storage of `specs[id]`, which must be a gauge. */
+  gauge(id: number): Gauge {
+    return this.storageOf(id, Gauge, 'gauge');
+  }
+
+  /** Storage of `specs[id]`, which must be a histogram. */
+  histogram(id: number): Histogram {
+    return this.storageOf(id, Histogram, 'histogram');
+  }
+
+  /**
+   * The slow path for a label value the generated `switch` did not know. Returns the position of the
+   * label's overflow value if it has one; otherwise counts an `unknown_label_value` drop and returns
+   * -1, which every recording method treats as "already dropped". Never throws unless strict.
+   * @throws MetricsInputError in strict mode, whether or not the label has an overflow value.
+   */
+  unknownLabel(metricId: number, labelPosition: number, value: unknown): number {
+    // Ids come from generated code, but a non-number key could run a hostile toString: refuse early.
+    const ids = typeof metricId === 'number' && typeof labelPosition === 'number';
+    const spec = ids ? this.specs[metricId] : undefined;
+    const position = ids ? this.overflow[metricId]?.[labelPosition] : undefined;
+    if (this.strict) {
+      const metric = spec?.name ?? `#${describeValue(metricId)}`;
+      const label = (ids ? spec?.labels[labelPosition]?.name : undefined) ?? `#${describeValue(labelPosition)}`;
+      throw new MetricsInputError(
+        metric,
+        'unknown_label_value',
+        `${metric}: unknown value ${describeValue(value)} for label ${label}`,
+      );
+    }
+    if (position === undefined) {
+      // The generated code passed ids that do not exist: nothing to attribute a drop to.
+      if (spec !== undefined) this.drops.drop(metricId, UNKNOWN_LABEL_VALUE, value);
+      return -1;
+    }
+    if (position >= 0) return position;
+    this.drops.drop(metricId, UNKNOWN_LABEL_VALUE, value);
+    return -1;
+  }
+
+  /** Drops counted for a metric and reason since start (or the last reset). */
+  dropped(metricId: number, reason: DropReason): number {
+    return this.drops.count(metricId, reason);
+  }
+
+  /** Sets every value of the catalogue's metrics and of the drop counter back to 0. */
+  reset(): void {
+    for (const data of this.data) data.fill(0);
+  }
+
+  /**
+   * The full exposition: the catalogue's metrics, the drop counter, then prom-client's registry.
+   * Rejects only if a prom-client collector fails.
+   */
+  async expose(format: ExpositionFormat): Promise<string> {
+    const started = performance.now();
+    const foreign = (await this.registry.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    const body = renderExposition(this.families, this.data, foreign, format);
+    this.observeScrape(started);
+    return body;
+  }
+
+  /** The Content-Type header for a format. */
+  contentType(format: ExpositionFormat): string {
+    return contentType(format);
+  }
+
+  /** The format an Accept header asks for; see {@link negotiate}. */
+  negotiate(acceptHeader: string | undefined): ExpositionFormat {
+    return negotiate(acceptHeader);
+  }
+
+  /**
+   * Every metric in prom-client's JSON shape, ours (aggregator `sum`) followed by the registry's, as
+   * `Registry#getMetricsAsJSON` returns them. This is what cluster workers send to the primary.
+   */
+  async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
+    const ours = this.families.map((f, i) => f.toJSON(this.data[i]!));
+    const foreign = (await this.registry.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    const taken = new Set(ours.map((m) => m.name));
+    return [...ours, ...foreign.filter((m) => !taken.has(m.name))];
+  }
+
+  /**
+   * @internal Renders an exposition from aggregated JSON (a cluster primary's view): metrics of this
+   * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones.
+   */
+  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string {
+    const data = this.families.map((f) => new Float64Array(f.slots));
+    const byName = new Map(this.families.map((f, i) => [f.name, i]));
+    const foreign: PromMetricJSON[] = [];
+    for (const metric of metrics) {
+      const i = byName.get(metric.name);
+      if (i === undefined) foreign.push(metric);
+      else this.families[i]!.absorbJSON(metric, data[i]!);
+    }
+    const body = renderExposition(this.families, data, foreign, format);
+    this.observeScrape(started);
+    return body;
+  }
+
+  private observeScrape(started: number): void {
+    this.scrapeHistogram?.observe(0, (performance.now() - started) / 1000);
+  }
+
+  private storageOf<T extends Storage>(id: number, kind: new (...args: never[]) => T, type: string): T {
+    const storage = this.storage[id];
+    if (!(storage instanceof kind)) {
+      throw new Error(`metric #${id} (${this.specs[id]?.name ?? 'no such metric'}) is not a ${type}`);
+    }
+    return storage;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Metric storage: one Float64Array per metric, indexed by the series number the generated code
+ * computes. These methods are the recording hot path, so each is written to stay monomorphic and
+ * allocation-free: the happy path is a series test, a finiteness test and a typed-array write;
+ * everything unusual goes through a separate cold method.
+ */
+import type { DropCounter } from './drops.js';
+import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, SERIES_OUT_OF_RANGE } from './drops.js';
+
+/** Past this many buckets a binary search beats the linear scan. */
+const LINEAR_SCAN_MAX = 16;
+
+/**
+ * Every recording method first tests its series with `typeof series !== 'number' || (series >>> 0)
+ * !== series || series >= length`: `typeof` keeps a hostile non-number away from `>>>` (which throws
+ * on a symbol), and `>>> 0` rejects fractions, NaN and negatives in one comparison.
+ *
+ * This is the cold path for a series that failed that test. A negative number is the -1 that
+ * `unknownLabel` returned: that drop is already counted (or thrown), so it is ignored here.
+ */
+function rejectSeries(drops: DropCounter, metricId: number, series: unknown): void {
+  if (typeof series === 'number' && series < 0) return;
+  drops.drop(metricId, SERIES_OUT_OF_RANGE, series);
+}
+
+/**
+ * Classifies a value that failed the hot-path test. Kept out of the recording methods so they stay
+ * small enough to inline.
+ */
+function rejectValue(drops: DropCounter, metricId: number, value: unknown, isIncrement: boolean): void {
+  if (typeof value !== 'number') drops.drop(metricId, NOT_A_NUMBER, value);
+  else if (!Number.isFinite(value)) drops.drop(metricId, NON_FINITE_VALUE, value);
+  else if (isIncrement && value < 0) drops.drop(metricId, NEGATIVE_INCREMENT, value);
+}
+
+/**
+ * A monotonically increasing value per series.
+ */
+export class Counter {
+  /** @internal */
+  constructor(
+    private readonly metricId: number,
+    /** @internal one slot per series */
+    readonly data: Float64Array,
+    private readonly drops: DropCounter,
+  ) {}
+
+  /**
+   * Adds `by` (default 1) to a series. A negative `series` means the label value was already dropped
+   * by `unknownLabel`; non-finite, non-number and negative increments are dropped and counted.
+   */
+  inc(series: number, by: number = 1): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
+      rejectSeries(this.drops, this.metricId, series);
+      return;
+    }
+    if (Number.isFinite(by) && by >= 0) {
+      this.data[series]! += by;
+      return;
+    }
+    rejectValue(this.drops, this.metricId, by, true);
+  }
+
+  /** Current value of a series; NaN for a series that does not exist. */
+  value(series: number): number {
+    return typeof series === 'number' ? (this.data[series] ?? NaN) : NaN;
+  }
+
+  /** Sets every series back to 0. */
+  reset(): void {
+    this.data.fill(0);
+  }
+}
+
+/**
+ * A value per series that can go up and down.
+ */
+export class Gauge {
+  /** @internal */
+  constructor(
+    private readonly metricId: number,
+    /** @internal one slot per series */
+    readonly data: Float64Array,
+    private readonly drops: DropCounter,
+  ) {}
+
+  /** Sets a series to `v`; non-finite and non-number values are dropped and counted. */
+  set(series: number, v: number): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
+      rejectSeries(this.drops, this.metricId, series);
+      return;
+    }
+    if (Number.isFinite(v)) {
+      this.data[series] = v;
+      return;
+    }
+    rejectValue(this.drops, this.metricId, v, false);
+  }
+
+  /** Adds `by` (default 1) to a series; `by` may be negative. */
+  inc(series: number, by: number = 1): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
+      rejectSeries(this.drops, this.metricId, series);
+      return;
+    }
+    if (Number.isFinite(by)) {
+      this.data[series]! += by;
+      return;
+    }
+    rejectValue(this.drops, this.metricId, by, false);
+  }
+
+  /** Subtracts `by` (default 1) from a series. */
+  dec(series: number, by: number = 1): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
+      rejectSeries(this.drops, this.metricId, series);
+      return;
+    }
+    if (Number.isFinite(by)) {
+      this.data[series]! -= by;
+      return;
+    }
+    rejectValue(this.drops, this.metricId, by, false);
+  }
+
+  /** Current value of a series; NaN for a series that does not exist. */
+  value(series: number): number {
+    return typeof series === 'number' ? (this.data[series] ?? NaN) : NaN;
+  }
+
+  /** Sets every series back to 0. */
+  reset(): void {
+    this.data.fill(0);
+  }
+}
+
+/**
+ * Bucketed observations per series. Each series owns `buckets + 3` consecutive slots: one
+ * non-cumulative count per bucket including +Inf, then the sum, then the count. Cumulating happens
+ * at exposition time, so an observation writes three slots whatever the number of buckets.
+ */
+export class Histogram {
+  /** @internal slots per series */
+  readonly stride: number;
+  private readonly seriesTotal: number;
+
+  /** @internal */
+  constructor(
+    private readonly metricId: number,
+    /** @internal `stride` slots per series */
+    readonly data: Float64Array,
+    /** @internal upper bounds without +Inf */
+    readonly bounds: Float64Array,
+    private readonly drops: DropCounter,
+  ) {
+    this.stride = bounds.length + 3;
+    this.seriesTotal = data.length / this.stride;
+  }
+
+  /** Records one observation; non-finite and non-number values are dropped and counted. */
+  observe(series: number, v: number): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.seriesTotal) {
+      rejectSeries(this.drops, this.metricId, series);
+      return;
+    }
+    if (!Number.isFinite(v)) {
+      rejectValue(this.drops, this.metricId, v, false);
+      return;
+    }
+    const bounds = this.bounds;
+    const n = bounds.length;
+    let bucket: number;
+    if (n <= LINEAR_SCAN_MAX) {
+      bucket = 0;
+      while (bucket < n && v > bounds[bucket]!) bucket++;
+    } else {
+      // First bound >= v, or n (the +Inf bucket) when there is none.
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (v > bounds[mid]!) lo = mid + 1;
+        else hi = mid;
+      }
+      bucket = lo;
+    }
+    const base = series * this.stride;
+    this.data[base + bucket]! += 1;
+    this.data[base + n + 1]! += v;
+    this.data[base + n + 2]! += 1;
+  }
+
+  /**
+   * Starts a timer; calling the returned function observes the elapsed seconds into `series` and
+   * returns them. Only the first call records, so a timer stopped twice is not counted twice.
+   */
+  startTimer(series: number): () => number {
+    const start = performance.now();
+    let elapsed = -1;
+    return () => {
+      if (elapsed < 0) {
+        elapsed = (performance.now() - start) / 1000;
+        this.observe(series, elapsed);
+      }
+      return elapsed;
+    };
+  }
+
+  /** Number of observations in a series; NaN for a series that does not exist. */
+  count(series: number): number {
+    if (!this.exists(series)) return NaN;
+    return this.data[series * this.stride + this.bounds.length + 2]!;
+  }
+
+  /** Sum of observations in a series; NaN for a series that does not exist. */
+  sum(series: number): number {
+    if (!this.exists(series)) return NaN;
+    return this.data[series * this.stride + this.bounds.length + 1]!;
+  }
+
+  /** Cumulative bucket counts of a series, the last being +Inf; empty for a series that does not exist. */
+  bucketCounts(series: number): number[] {
+    if (!this.exists(series)) return [];
+    const out: number[] = [];
+    let running = 0;
+    const base = series * this.stride;
+    for (let i = 0; i <= this.bounds.length; i++) {
+      running += this.data[base + i]!;
+      out.push(running);
+    }
+    return out;
+  }
+
+  /** Sets every series back to 0. */
+  reset(): void {
+    this.data.fill(0);
+  }
+
+  private exists(series: number): boolean {
+    return typeof series === 'number' && (series >>> 0) === series && series < this.seriesTotal;
+  }
+}

@@ -99,3 +99,18 @@ export function eventFieldProperty(fieldId: string): string {
 export function exposedUnit(unit: string): string {
   return unit === 'count' || unit === 'none' ? '' : unit;
 }
+
+/** Windows every ratio is recorded over; alerts and SLOs add their own. */
+export const RATIO_WINDOWS = ['5m'] as const;
+
+/**
+ * Recording rule of a ratio, `level:metric:operations` as Prometheus names them. Rules keep `job`
+ * and `instance` (so dashboards can filter on both) plus the ratio's `by` labels; the level names
+ * them after instance: `instance_cache_layer:lazybird_cache_hit:ratio_rate5m`.
+ */
+export function ratioRecordName(namespace: string, ratioName: string, byLabelNames: readonly string[], window: string): string {
+  return `${['instance', ...byLabelNames].join('_')}:${namespace}_${ratioName}:ratio_rate${window}`;
+}
+
+/** Labels every recording rule keeps besides its own `by`. */
+export const RECORDING_KEEP_LABELS = ['job', 'instance'] as const;

@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { GENERATED_MARKER } from './conventions.js';
 
@@ -54,6 +54,8 @@ export interface WriteResult {
 export function writeOutputs(outDir: string, outputs: Outputs): WriteResult {
   recoverInterruptedWrite(outDir);
   const before = findStale(outDir, outputs);
+  if (!isStale(before)) return { written: [], removed: [] };
+  const unchanged = new Set([...outputs.keys()].filter((path) => !before.changed.includes(path) && !before.missing.includes(path)));
   const staging = join(outDir, STAGING_DIR);
   rmSync(staging, { recursive: true, force: true });
 
@@ -61,19 +63,18 @@ export function writeOutputs(outDir: string, outputs: Outputs): WriteResult {
   for (const root of roots) {
     const target = join(staging, 'new', root);
     mkdirSync(target, { recursive: true });
-    for (const path of filesUnder(join(outDir, root))) {
-      if (isGeneratedFile(join(outDir, root, path))) continue;
-      const destination = join(target, path);
-      mkdirSync(dirname(destination), { recursive: true });
-      try {
-        linkSync(join(outDir, root, path), destination);
-      } catch {
-        copyFileSync(join(outDir, root, path), destination);
-      }
+    for (const path of entriesUnder(join(outDir, root))) {
+      const source = join(outDir, root, path);
+      if (!lstatSync(source).isSymbolicLink() && isGeneratedFile(source)) continue;
+      carry(source, join(target, path));
     }
   }
   for (const [path, content] of outputs) {
     const destination = join(staging, 'new', path);
+    if (unchanged.has(path)) {
+      carry(join(outDir, path), destination); // same bytes: keep the file itself (inode, mtime)
+      continue;
+    }
     mkdirSync(dirname(destination), { recursive: true });
     writeFileSync(destination, content);
   }
@@ -131,10 +132,29 @@ export function isGeneratedFile(file: string): boolean {
   }
 }
 
+/** Put `source` (a file or a symbolic link) at `destination` without copying bytes where possible. */
+function carry(source: string, destination: string): void {
+  mkdirSync(dirname(destination), { recursive: true });
+  if (lstatSync(source).isSymbolicLink()) {
+    symlinkSync(readlinkSync(source), destination);
+    return;
+  }
+  try {
+    linkSync(source, destination);
+  } catch {
+    copyFileSync(source, destination);
+  }
+}
+
 function filesUnder(dir: string): string[] {
+  return entriesUnder(dir).filter((path) => !lstatSync(join(dir, path)).isSymbolicLink());
+}
+
+/** Files and symbolic links under `dir`, relative, sorted. */
+function entriesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .sort();
 }

@@ -71,7 +71,11 @@ function toDiagnostic(loaded: LoadedCatalog, error: ErrorObject): Diagnostic {
   const propertyName = (error as { propertyName?: string }).propertyName;
   if (propertyName !== undefined) {
     const objectPath = pathOf(error.instancePath);
-    return loaded.diagnostic(...nameProblem(propertyName, describePath(objectPath)), [...objectPath, propertyName], { key: true });
+    const problem: [string, string] =
+      error.keyword === 'maxLength'
+        ? ['name-format', `"${propertyName.slice(0, 40)}…" (${describePath(objectPath)}) is longer than ${String((error.params as { limit: number }).limit)} characters`]
+        : nameProblem(propertyName, describePath(objectPath));
+    return loaded.diagnostic(...problem, [...objectPath, propertyName], { key: true });
   }
   const path = pathOf(error.instancePath);
   const where = describePath(path);
@@ -105,7 +109,7 @@ function toDiagnostic(loaded: LoadedCatalog, error: ErrorObject): Diagnostic {
     }
     case 'type': {
       const value = valueAt(loaded.data, path);
-      if (typeof value === 'number') {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
         // JSON Schema numbers are finite; YAML's .inf and .nan are not.
         const rule = path.includes('buckets') ? 'buckets-finite' : 'schema-value';
         return loaded.diagnostic(rule, `${where} must be a finite number, not ${value}`, path);

@@ -162,10 +162,9 @@ export function ratioRules(context: RuleContext): void {
       checkMatchers(context, ratio.match, metric.labels ?? [], [...at, 'match'], name);
       checkMatchers(context, ratio.denominator_match, denominator.labels ?? [], [...at, 'denominator_match'], context.fullName(denominatorKey));
       (ratio.by ?? []).forEach((id, byIndex) => {
-        for (const [owner, labels] of [
-          [key, metric.labels ?? []],
-          [denominatorKey, denominator.labels ?? []],
-        ] as const) {
+        const sides = denominatorKey === key ? [key] : [key, denominatorKey];
+        for (const owner of sides) {
+          const labels = context.metric(owner)?.labels ?? [];
           if (!labels.includes(id)) {
             context.error('ratio-label', `ratio ${ratio.name}: "${id}" is not a label of ${context.fullName(owner)}`, [...at, 'by', byIndex]);
           }

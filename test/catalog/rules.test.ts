@@ -1,0 +1,860 @@
+/**
+ * One catalogue per rule: the minimal valid catalogue broken in exactly one way, checked for the
+ * rule id, severity, a piece of the message and the line:col of the node at fault, all worked out
+ * from the YAML written here.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileCatalog } from '../../generator/catalog/index.js';
+import { MAX_ALIAS_COUNT, MAX_CATALOG_BYTES } from '../../generator/catalog/load.js';
+import { BASE, catalogue, label, metric, positionOf } from '../helpers/catalogue.js';
+import type { Anchor } from '../helpers/catalogue.js';
+
+const FILE = 'metrics.yaml';
+
+interface Case {
+  readonly rule: string;
+  /** What the case shows, when a rule has several cases. */
+  readonly title?: string;
+  readonly text: string;
+  readonly message: readonly (string | RegExp)[];
+  readonly severity?: 'error' | 'warning';
+  readonly at: Anchor;
+}
+
+const withMetric = (block: string): string => catalogue({ metrics: BASE.metrics + block });
+const withEvents = (events: string): string => catalogue({ events });
+const requestsWith = (lines: string): string =>
+  catalogue({ metrics: BASE.metrics.replace('    labels: [method]\n', `    labels: [method]\n${lines}`) });
+const billionLaughs = (): string => {
+  let out = 'lol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+  const names = 'abcdefghi';
+  for (let i = 1; i < names.length; i++) {
+    const alias = `*${names[i - 1]}`;
+    out += `  ${names[i]}: &${names[i]} [${Array.from({ length: 10 }, () => alias).join(', ')}]\n`;
+  }
+  return out;
+};
+
+const CASES: readonly Case[] = [
+  // ------------------------------------------------------------------ the file itself
+  {
+    rule: 'yaml-syntax',
+    text: catalogue({ groups: BASE.groups.replace('title: Main', 'title: Main: Section') }),
+    message: ['mapping'],
+    at: { line: 'title: Main: Section', col: 'Main: Section' },
+  },
+  {
+    rule: 'yaml-duplicate-key',
+    text: catalogue({ metrics: BASE.metrics.replace('    unit: count\n', '    unit: count\n    unit: none\n') }),
+    message: ['unique'],
+    at: { after: 'requests_total:', line: 'unit: none', col: 'unit' },
+  },
+  {
+    rule: 'yaml-alias-limit',
+    title: 'nested aliases that expand a billion times',
+    text: catalogue({ tail: billionLaughs() }),
+    message: ['alias', 'limit'],
+    at: { line: '  b: &b', col: '*a' },
+  },
+  {
+    rule: 'yaml-alias-limit',
+    title: 'more alias nodes than the limit',
+    text: catalogue({
+      metrics: BASE.metrics.replace('help: Requests served.', 'help: &h Requests served.'),
+      tail: `padding: [${Array.from({ length: MAX_ALIAS_COUNT + 1 }, () => '*h').join(', ')}]\n`,
+    }),
+    message: [`${MAX_ALIAS_COUNT + 1} aliases`, `limit of ${MAX_ALIAS_COUNT}`],
+    at: { line: 'padding:', col: '*h' },
+  },
+  {
+    rule: 'yaml-warning',
+    text: catalogue({ metrics: BASE.metrics.replace('help: Requests served.', 'help: !shout Requests served.') }),
+    message: ['!shout'],
+    severity: 'warning',
+    at: { line: 'help: !shout', col: '!shout' },
+  },
+  // ------------------------------------------------------------------ JSON Schema
+  {
+    rule: 'schema-unknown-key',
+    text: catalogue({ metrics: BASE.metrics.replace('    help: Requests served.\n', '    help: Requests served.\n    halp: Typo.\n') }),
+    message: ['unknown key "halp"', 'metrics.requests_total', 'help'],
+    at: { line: 'halp: Typo.', col: 'halp' },
+  },
+  {
+    rule: 'schema-unknown-key',
+    title: 'at the top level',
+    text: catalogue({ head: 'namespace: shop\nnamesapce: shop\n' }),
+    message: ['unknown key "namesapce"'],
+    at: { line: 'namesapce:' },
+  },
+  {
+    rule: 'schema-missing-key',
+    text: catalogue({ metrics: BASE.metrics.replace('    unit: count\n', '') }),
+    message: ['metrics.requests_total', '"unit"'],
+    at: { line: '  requests_total:', col: 'requests_total' },
+  },
+  {
+    rule: 'schema-missing-key',
+    title: 'at the top level',
+    text: catalogue({ head: '# no namespace\n' }),
+    message: ['"namespace"'],
+    at: { after: '# no namespace', line: 'labels:' },
+  },
+  {
+    rule: 'help-missing',
+    title: 'no help key',
+    text: catalogue({ metrics: BASE.metrics.replace('    help: Requests served.\n', '') }),
+    message: ['"help"'],
+    at: { line: '  requests_total:', col: 'requests_total' },
+  },
+  {
+    rule: 'help-missing',
+    title: 'empty help',
+    text: catalogue({ metrics: BASE.metrics.replace('help: Requests served.', 'help: ""') }),
+    message: ['metrics.requests_total.help', 'empty'],
+    at: { line: 'help: ""', col: '""' },
+  },
+  {
+    rule: 'help-missing',
+    title: 'blank help',
+    text: catalogue({ metrics: BASE.metrics.replace('help: Requests served.', 'help: "   "') }),
+    message: ['shop_requests_total', 'blank'],
+    at: { line: 'help: "   "', col: '"   "' },
+  },
+  {
+    rule: 'schema-type',
+    title: 'a string where a list is expected',
+    text: catalogue({ metrics: BASE.metrics.replace('labels: [method]', 'labels: method') }),
+    message: ['metrics.requests_total.labels', 'list', '"method"'],
+    at: { line: 'labels: method', col: 'method' },
+  },
+  {
+    rule: 'schema-type',
+    title: 'a string where an integer is expected',
+    text: catalogue({ groups: BASE.groups + '    order: first\n' }),
+    message: ['groups.main.order', 'integer', '"first"'],
+    at: { line: 'order: first', col: 'first' },
+  },
+  {
+    rule: 'schema-type',
+    title: 'a number where text is expected',
+    text: catalogue({ metrics: BASE.metrics.replace('help: Requests served.', 'help: 42') }),
+    message: ['metrics.requests_total.help', 'string', '42'],
+    at: { line: 'help: 42', col: '42' },
+  },
+  {
+    rule: 'schema-type',
+    title: 'a fraction where an integer is expected',
+    text: requestsWith('    series_limit: 1.5\n'),
+    message: ['metrics.requests_total.series_limit', 'integer', '1.5'],
+    at: { line: 'series_limit: 1.5', col: '1.5' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'not one of the allowed values',
+    text: catalogue({ metrics: BASE.metrics.replace('type: counter', 'type: summary') }),
+    message: ['metrics.requests_total.type', '"counter", "gauge", "histogram"'],
+    at: { line: 'type: summary', col: 'summary' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'a pattern that is not a name',
+    text: catalogue({ head: 'namespace: shop\nrunbook_url: ftp://runbooks.example.com/{alert}\n' }),
+    message: ['runbook_url'],
+    at: { line: 'runbook_url:', col: 'ftp:' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'below the minimum',
+    text: requestsWith('    series_limit: 0\n'),
+    message: ['metrics.requests_total.series_limit'],
+    at: { line: 'series_limit: 0', col: '0' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'empty text other than help',
+    text: catalogue({ groups: BASE.groups.replace('title: Main', 'title: ""') }),
+    message: ['groups.main.title', 'empty'],
+    at: { line: 'title: ""', col: '""' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'an infinite number outside buckets',
+    text: catalogue({ groups: BASE.groups + '    order: .inf\n' }),
+    message: ['groups.main.order', 'finite'],
+    at: { line: 'order: .inf', col: '.inf' },
+  },
+  {
+    rule: 'schema-shape',
+    text: withEvents(BASE.events.replace('- { inc: requests_total }', '- { inc: requests_total, set: requests_total }')),
+    message: ['events.request.records[0]', 'inc | dec | set | observe'],
+    at: { line: '- { inc: requests_total, set:', col: '{' },
+  },
+  {
+    rule: 'buckets-finite',
+    text: catalogue({ metrics: BASE.metrics.replace('buckets: [0.1, 0.5, 1]', 'buckets: [0.1, 0.5, .inf]') }),
+    message: ['metrics.request_duration_seconds.buckets[2]', 'finite'],
+    at: { line: 'buckets: [0.1, 0.5, .inf]', col: '.inf' },
+  },
+  {
+    rule: 'name-format',
+    title: 'camelCase',
+    text: withMetric(metric('queueDepth')),
+    message: ['"queueDepth"', 'camelCase'],
+    at: { line: '  queueDepth:', col: 'queueDepth' },
+  },
+  {
+    rule: 'name-format',
+    title: 'doubled underscore',
+    text: withMetric(metric('queue__depth')),
+    message: ['"queue__depth"', 'snake_case'],
+    at: { line: '  queue__depth:', col: 'queue__depth' },
+  },
+  {
+    rule: 'name-format',
+    title: 'a group reference that is not snake_case',
+    text: catalogue({ metrics: BASE.metrics.replace('group: main\n    help: Requests', 'group: Main\n    help: Requests') }),
+    message: ['"Main"', 'metrics.requests_total.group'],
+    at: { line: 'group: Main', col: 'Main' },
+  },
+  {
+    rule: 'name-format',
+    title: 'a snake_case name over the length limit',
+    text: withMetric(metric(`${'queue_'.repeat(20)}depth`)),
+    message: [/100/],
+    at: { line: `  ${'queue_'.repeat(20)}depth:`, col: 'queue_' },
+  },
+  {
+    rule: 'name-colon',
+    text: withMetric(metric('queue:depth')),
+    message: ['"queue:depth"', '":"'],
+    at: { line: '  queue:depth:', col: 'queue:depth' },
+  },
+  {
+    rule: 'label-reserved-prefix',
+    text: catalogue({ labels: BASE.labels + label('__secret', '[a, b]') }),
+    message: ['"__secret"', '"__"'],
+    at: { line: '  __secret:', col: '__secret' },
+  },
+  {
+    rule: 'label-reserved-prefix',
+    title: 'in an exposed label name',
+    text: catalogue({ labels: BASE.labels.replace('    description: HTTP', '    name: __method\n    description: HTTP') }),
+    message: ['"__method"'],
+    at: { line: 'name: __method', col: '__method' },
+  },
+  // ------------------------------------------------------------------ naming
+  {
+    rule: 'reserved-name',
+    text: withMetric(metric('metrics_dropped_total', { type: 'counter', unit: 'count' })),
+    message: ['shop_metrics_dropped_total'],
+    at: { line: '  metrics_dropped_total:', col: 'metrics_dropped_total' },
+  },
+  {
+    rule: 'namespace-prefix',
+    text: withMetric(metric('shop_orders_total', { type: 'counter', unit: 'count' })),
+    message: ['"shop_orders_total"', 'shop_shop_orders_total'],
+    at: { line: '  shop_orders_total:', col: 'shop_orders_total' },
+  },
+  {
+    rule: 'name-type-word',
+    text: withMetric(metric('queue_gauge')),
+    message: ['shop_queue_gauge', '"gauge"'],
+    at: { line: '  queue_gauge:', col: 'queue_gauge' },
+  },
+  {
+    rule: 'name-unit-abbreviation',
+    text: withMetric(metric('latency_ms')),
+    message: ['shop_latency_ms', '"ms"', 'abbreviated unit'],
+    at: { line: '  latency_ms:', col: 'latency_ms' },
+  },
+  {
+    rule: 'name-base-unit',
+    text: withMetric(metric('uptime_minutes')),
+    message: ['shop_uptime_minutes', '"seconds"', '"minutes"'],
+    at: { line: '  uptime_minutes:', col: 'uptime_minutes' },
+  },
+  {
+    rule: 'name-base-unit',
+    title: 'a scaled unit',
+    text: withMetric(metric('cache_megabytes')),
+    message: ['shop_cache_megabytes', '"bytes"', '"megabytes"'],
+    at: { line: '  cache_megabytes:', col: 'cache_megabytes' },
+  },
+  {
+    rule: 'counter-total-suffix',
+    text: withMetric(metric('orders', { type: 'counter', unit: 'count' })),
+    message: ['shop_orders', '"_total"'],
+    at: { line: '  orders:', col: 'orders' },
+  },
+  {
+    rule: 'total-suffix-reserved',
+    text: withMetric(metric('orders_total', { unit: 'count' })),
+    message: ['shop_orders_total', 'gauge'],
+    at: { line: '  orders_total:', col: 'orders_total' },
+  },
+  {
+    rule: 'reserved-suffix',
+    text: withMetric(metric('orders_count', { unit: 'count' })),
+    message: ['shop_orders_count', '"_count"'],
+    at: { line: '  orders_count:', col: 'orders_count' },
+  },
+  {
+    rule: 'unit-suffix',
+    title: 'the unit is missing from the name',
+    text: withMetric(metric('queue_size', { unit: 'bytes' })),
+    message: ['shop_queue_size', '"_bytes"'],
+    at: { after: '  queue_size:', line: 'unit: bytes', col: 'bytes' },
+  },
+  {
+    rule: 'unit-suffix',
+    title: 'the name carries another unit',
+    text: withMetric(metric('queue_bytes', { unit: 'none' })),
+    message: ['shop_queue_bytes', '"_bytes"', 'none'],
+    at: { after: '  queue_bytes:', line: 'unit: none', col: 'none' },
+  },
+  {
+    rule: 'reserved-label',
+    text: catalogue({ labels: BASE.labels + label('le', '[low, high]'), metrics: BASE.metrics + metric('queue_depth', { labels: '[le]' }) }),
+    message: ['"le"', 'histogram'],
+    at: { line: '  le:', col: 'le' },
+  },
+  {
+    rule: 'reserved-label',
+    title: 'an exposed name set by Prometheus',
+    text: catalogue({
+      labels: BASE.labels + label('node', '[a, b]', '    name: instance\n'),
+      metrics: BASE.metrics + metric('queue_depth', { labels: '[node]' }),
+    }),
+    message: ['"instance"', 'exported_instance'],
+    at: { line: 'name: instance', col: 'instance' },
+  },
+  // ------------------------------------------------------------------ labels and structure
+  {
+    rule: 'label-value-duplicate',
+    text: catalogue({ labels: BASE.labels.replace('values: [get, post]', 'values: [get, post, get]') }),
+    message: ['label method', '"get"'],
+    at: { line: 'values: [get, post, get]', col: 'get]' },
+  },
+  {
+    rule: 'label-value-format',
+    text: catalogue({ labels: BASE.labels.replace('values: [get, post]', 'values: [get, "po\\u0001st"]') }),
+    message: ['label method', 'control character'],
+    at: { line: 'values: [get, "po', col: '"po' },
+  },
+  {
+    rule: 'label-value-format',
+    title: 'in the overflow value',
+    text: catalogue({ labels: BASE.labels.replace('overflow: other', 'overflow: "oth\\ter"') }),
+    message: ['label method', 'overflow', 'control character'],
+    at: { line: 'overflow: "oth', col: '"oth' },
+  },
+  {
+    rule: 'label-overflow-duplicate',
+    text: catalogue({ labels: BASE.labels.replace('overflow: other', 'overflow: post') }),
+    message: ['label method', '"post"'],
+    at: { line: 'overflow: post', col: 'post' },
+  },
+  {
+    rule: 'label-unused',
+    text: catalogue({ labels: BASE.labels + label('region', '[eu, us]') }),
+    message: ['region'],
+    severity: 'warning',
+    at: { line: '  region:', col: 'region' },
+  },
+  {
+    rule: 'group-undefined',
+    text: withMetric(metric('queue_depth', { group: 'backend' })),
+    message: ['shop_queue_depth', '"backend"'],
+    at: { line: 'group: backend', col: 'backend' },
+  },
+  {
+    rule: 'group-empty',
+    text: catalogue({ groups: BASE.groups + '  spare:\n    title: Spare\n' }),
+    message: ['spare'],
+    severity: 'warning',
+    at: { line: '  spare:', col: 'spare' },
+  },
+  {
+    rule: 'label-undefined',
+    text: withMetric(metric('queue_depth', { labels: '[method, zone]' })),
+    message: ['shop_queue_depth', '"zone"'],
+    at: { line: 'labels: [method, zone]', col: 'zone' },
+  },
+  {
+    rule: 'label-name-duplicate',
+    text: catalogue({
+      labels: BASE.labels + label('verb', '[get, put]', '    name: method\n'),
+      metrics: BASE.metrics + metric('queue_depth', { labels: '[method, verb]' }),
+    }),
+    message: ['shop_queue_depth', '"method"', 'verb'],
+    at: { line: 'labels: [method, verb]', col: 'verb' },
+  },
+  {
+    rule: 'buckets-missing',
+    text: withMetric(metric('queue_wait_seconds', { type: 'histogram', unit: 'seconds' })),
+    message: ['shop_queue_wait_seconds', 'buckets'],
+    at: { line: '  queue_wait_seconds:', col: 'queue_wait_seconds' },
+  },
+  {
+    rule: 'buckets-order',
+    text: catalogue({ metrics: BASE.metrics.replace('buckets: [0.1, 0.5, 1]', 'buckets: [0.1, 1, 0.5]') }),
+    message: ['shop_request_duration_seconds', '0.5 follows 1'],
+    at: { line: 'buckets: [0.1, 1, 0.5]', col: '0.5]' },
+  },
+  {
+    rule: 'buckets-order',
+    title: 'a repeated bound',
+    text: catalogue({ metrics: BASE.metrics.replace('buckets: [0.1, 0.5, 1]', 'buckets: [0.1, 0.5, 0.5]') }),
+    message: ['shop_request_duration_seconds'],
+    at: { line: 'buckets: [0.1, 0.5, 0.5]', col: '0.5]' },
+  },
+  {
+    rule: 'buckets-unexpected',
+    text: withMetric(metric('queue_depth', { buckets: '[1, 2]' })),
+    message: ['shop_queue_depth', 'gauge'],
+    at: { line: 'buckets: [1, 2]', col: 'buckets' },
+  },
+  {
+    rule: 'role-scrape-duration',
+    title: 'not a histogram',
+    text: withMetric(metric('export_duration_seconds', { unit: 'seconds', role: 'scrape_duration' })),
+    message: ['shop_export_duration_seconds', 'histogram without labels'],
+    at: { line: 'role: scrape_duration', col: 'scrape_duration' },
+  },
+  {
+    rule: 'role-scrape-duration',
+    title: 'not in seconds',
+    text: withMetric(metric('export_size_bytes', { type: 'histogram', unit: 'bytes', buckets: '[1024]', role: 'scrape_duration' })),
+    message: ['shop_export_size_bytes', 'seconds'],
+    at: { after: '  export_size_bytes:', line: 'unit: bytes', col: 'bytes' },
+  },
+  {
+    rule: 'role-scrape-duration',
+    title: 'twice',
+    text: catalogue({
+      metrics:
+        BASE.metrics.replace('buckets: [0.1, 0.5, 1]\n', 'buckets: [0.1, 0.5, 1]\n    role: scrape_duration\n') +
+        metric('export_duration_seconds', { type: 'histogram', unit: 'seconds', buckets: '[0.1]', role: 'scrape_duration' }),
+    }),
+    message: ['shop_export_duration_seconds', 'shop_request_duration_seconds'],
+    at: { after: '  export_duration_seconds:', line: 'role: scrape_duration', col: 'scrape_duration' },
+  },
+  {
+    rule: 'deprecated-replacement',
+    text: requestsWith('    deprecated: { reason: Split by route., replaced_by: route_requests_total }\n'),
+    message: ['shop_requests_total', '"route_requests_total"'],
+    at: { line: 'deprecated:', col: 'route_requests_total' },
+  },
+  {
+    rule: 'panel-label',
+    text: requestsWith('    panel: { split_by: [region] }\n'),
+    message: ['shop_requests_total', '"region"'],
+    at: { line: 'panel: { split_by: [region] }', col: 'region' },
+  },
+  {
+    rule: 'panel-quantiles',
+    text: requestsWith('    panel: { quantiles: [0.5] }\n'),
+    message: ['shop_requests_total', 'histograms'],
+    at: { line: 'panel: { quantiles: [0.5] }', col: 'quantiles' },
+  },
+  {
+    rule: 'duplicate-name',
+    text: withMetric(metric('requests', { unit: 'count' })),
+    message: ['shop_requests', 'shop_requests_total'],
+    at: { line: '  requests:', col: 'requests' },
+  },
+  // ------------------------------------------------------------------ ratios
+  {
+    rule: 'ratio-name-duplicate',
+    text: requestsWith('    ratios:\n      - { name: share, match: { method: get } }\n      - { name: share, match: { method: post } }\n'),
+    message: ['"share"', 'shop_requests_total'],
+    at: { line: 'name: share, match: { method: post }', col: 'share' },
+  },
+  {
+    rule: 'ratio-metric-type',
+    title: 'on a gauge',
+    text: withMetric(metric('queue_depth', { ratios: '[{ name: queue_share, denominator: requests_total }]' })),
+    message: ['shop_queue_depth', 'gauge'],
+    at: { line: 'name: queue_share', col: 'queue_share' },
+  },
+  {
+    rule: 'ratio-metric-type',
+    title: 'over a gauge',
+    text: catalogue({
+      metrics:
+        BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: per_queued, denominator: queue_depth }]\n') +
+        metric('queue_depth'),
+    }),
+    message: ['per_queued', 'shop_queue_depth', 'gauge'],
+    at: { line: 'name: per_queued', col: 'queue_depth' },
+  },
+  {
+    rule: 'ratio-denominator-undefined',
+    text: requestsWith('    ratios: [{ name: per_visit, denominator: visits_total }]\n'),
+    message: ['per_visit', '"visits_total"'],
+    at: { line: 'name: per_visit', col: 'visits_total' },
+  },
+  {
+    rule: 'ratio-match-missing',
+    text: requestsWith('    ratios: [{ name: everything }]\n'),
+    message: ['everything', 'match'],
+    at: { line: 'name: everything', col: 'everything' },
+  },
+  {
+    rule: 'matcher-label',
+    text: requestsWith('    ratios: [{ name: eu_share, match: { region: eu } }]\n'),
+    message: ['"region"', 'shop_requests_total'],
+    at: { line: 'name: eu_share', col: 'region' },
+  },
+  {
+    rule: 'matcher-value',
+    text: requestsWith('    ratios: [{ name: put_share, match: { method: put } }]\n'),
+    message: ['"put"', 'method', 'get, post'],
+    at: { line: 'name: put_share', col: 'put }' },
+  },
+  {
+    rule: 'ratio-label',
+    text: catalogue({
+      metrics:
+        BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: per_page, denominator: pages_total, by: [method] }]\n') +
+        metric('pages_total', { type: 'counter', unit: 'count' }),
+    }),
+    message: ['per_page', '"method"', 'shop_pages_total'],
+    at: { line: 'name: per_page', col: 'method' },
+  },
+  // ------------------------------------------------------------------ cardinality
+  {
+    rule: 'series-limit',
+    text: catalogue({ head: 'namespace: shop\nbudget: { series_per_metric: 5 }\n' }),
+    message: ['shop_request_duration_seconds', '6 series', 'limit of 5'],
+    at: { line: '  request_duration_seconds:', col: 'request_duration_seconds' },
+  },
+  {
+    rule: 'series-budget',
+    // requests_total: 3 series (get, post, other); request_duration_seconds: 3 buckets + 3 = 6.
+    text: catalogue({ head: 'namespace: shop\nbudget:\n  total_series: 8\n' }),
+    message: ['9 series', 'budget of 8'],
+    at: { line: 'total_series: 8', col: '8' },
+  },
+  // ------------------------------------------------------------------ events
+  {
+    rule: 'event-field-label',
+    text: withEvents(`\
+  request:
+    description: One request was served.
+    fields:
+      verb: { label: http_verb }
+      duration_seconds: { type: number }
+    records:
+      - { inc: requests_total, labels: { method: { field: verb } } }
+      - { observe: request_duration_seconds, value: duration_seconds }
+`),
+    message: ['verb', '"http_verb"'],
+    at: { line: 'verb: { label: http_verb }', col: 'http_verb' },
+  },
+  {
+    rule: 'event-metric-undefined',
+    text: withEvents(BASE.events + '      - { inc: visits_total }\n'),
+    message: ['event request', '"visits_total"'],
+    at: { line: '- { inc: visits_total }', col: 'visits_total' },
+  },
+  {
+    rule: 'event-operation-type',
+    text: withEvents(BASE.events + '      - { inc: request_duration_seconds }\n'),
+    message: ['inc', 'shop_request_duration_seconds', 'histogram'],
+    at: { line: '- { inc: request_duration_seconds }', col: 'request_duration_seconds' },
+  },
+  {
+    rule: 'event-value-missing',
+    text: withEvents(BASE.events + '      - { observe: request_duration_seconds }\n'),
+    message: ['observe', 'shop_request_duration_seconds', 'value'],
+    at: { line: '- { observe: request_duration_seconds }', col: '{' },
+  },
+  {
+    rule: 'event-value-unexpected',
+    title: 'inc with value',
+    text: withEvents(BASE.events + '      - { inc: requests_total, value: duration_seconds }\n'),
+    message: ['"by"', '"value"'],
+    at: { line: '- { inc: requests_total, value:', col: 'value' },
+  },
+  {
+    rule: 'event-value-unexpected',
+    title: 'observe with by',
+    text: withEvents(BASE.events + '      - { observe: request_duration_seconds, value: duration_seconds, by: duration_seconds }\n'),
+    message: ['"value"', '"by"'],
+    at: { line: 'by: duration_seconds }', col: 'by:' },
+  },
+  {
+    rule: 'event-field-undefined',
+    text: withEvents(BASE.events + '      - { observe: request_duration_seconds, value: latency }\n'),
+    message: ['"latency"'],
+    at: { line: 'value: latency }', col: 'latency' },
+  },
+  {
+    rule: 'event-field-type',
+    title: 'a label field as a value',
+    text: withEvents(BASE.events + '      - { observe: request_duration_seconds, value: method }\n'),
+    message: ['"method"', 'number'],
+    at: { line: 'value: method }', col: 'method' },
+  },
+  {
+    rule: 'event-field-type',
+    title: 'a number field bound to a label',
+    text: withEvents(BASE.events + '      - { inc: requests_total, labels: { method: { field: duration_seconds } } }\n'),
+    message: ['"duration_seconds"', 'label method'],
+    at: { line: '{ field: duration_seconds }', col: 'duration_seconds' },
+  },
+  {
+    rule: 'event-label-unknown',
+    text: withEvents(BASE.events + '      - { inc: requests_total, labels: { region: eu } }\n'),
+    message: ['"region"', 'shop_requests_total'],
+    at: { line: 'labels: { region: eu }', col: 'region' },
+  },
+  {
+    rule: 'event-label-value',
+    text: withEvents(BASE.events + '      - { inc: requests_total, labels: { method: put } }\n'),
+    message: ['"put"', 'label method'],
+    at: { line: 'labels: { method: put }', col: 'put' },
+  },
+  {
+    rule: 'event-label-unbound',
+    text: withEvents(BASE.events.replace('      method: { label: method }\n', '')),
+    message: ['label method', 'shop_requests_total', '"method"'],
+    at: { line: '- { inc: requests_total }', col: '{' },
+  },
+  {
+    rule: 'event-label-mismatch',
+    text: catalogue({
+      labels: BASE.labels + label('verb', '[get, post]'),
+      metrics: BASE.metrics + metric('queue_depth', { labels: '[verb]' }),
+      events: BASE.events.replace('method: { label: method }', 'method: { label: verb }'),
+    }),
+    message: ['"method"', 'label verb', 'label method'],
+    at: { line: '- { inc: requests_total }', col: '{' },
+  },
+  {
+    rule: 'event-field-unused',
+    text: withEvents(BASE.events.replace('      duration_seconds: { type: number }\n', '      duration_seconds: { type: number }\n      size_bytes: { type: number }\n')),
+    message: ['size_bytes'],
+    severity: 'warning',
+    at: { line: 'size_bytes: { type: number }', col: 'size_bytes' },
+  },
+  // ------------------------------------------------------------------ summary figures
+  {
+    rule: 'summary-reference',
+    title: 'an unknown metric',
+    text: catalogue({ tail: 'summary:\n  mean_latency_seconds: { average: latency_seconds }\n' }),
+    message: ['mean_latency_seconds', '"latency_seconds"'],
+    at: { line: 'average: latency_seconds', col: 'latency_seconds }' },
+  },
+  {
+    rule: 'summary-reference',
+    title: 'a metric of the wrong type',
+    text: catalogue({ tail: 'summary:\n  served: { total: request_duration_seconds }\n' }),
+    message: ['served', 'counter', 'shop_request_duration_seconds'],
+    at: { line: 'total: request_duration_seconds', col: 'request_duration_seconds' },
+  },
+  {
+    rule: 'summary-reference',
+    title: 'an unknown ratio',
+    text: catalogue({ tail: 'summary:\n  success: { ratio: success_share }\n' }),
+    message: ['success', '"success_share"'],
+    at: { line: 'ratio: success_share', col: 'success_share' },
+  },
+];
+
+const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;
+
+describe('the minimal valid catalogue', () => {
+  it('compiles to a model with no diagnostic', () => {
+    const result = compileCatalog(catalogue(), FILE);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.catalog?.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['shop_requests_total', 'shop_request_duration_seconds']),
+    );
+  });
+});
+
+describe('each rule, broken alone', () => {
+  it.each(CASES.map((c) => [caseName(c), c] as const))('%s', (_, c) => {
+    const { catalog, diagnostics } = compileCatalog(c.text, FILE);
+    const expected = positionOf(c.text, c.at);
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} [${d.rule}]`)).toEqual([
+      `${expected.line}:${expected.col} ${c.severity ?? 'error'} [${c.rule}]`,
+    ]);
+    const [d] = diagnostics;
+    expect(d?.file).toBe(FILE);
+    for (const fragment of c.message) {
+      if (typeof fragment === 'string') expect(d?.message).toContain(fragment);
+      else expect(d?.message).toMatch(fragment);
+    }
+    // yaml's own "at line 3, column 1" is replaced by the position in front.
+    expect(d?.message).not.toMatch(/at line \d+/);
+    if ((c.severity ?? 'error') === 'error') expect(catalog).toBeUndefined();
+    else expect(catalog).toBeDefined();
+  });
+
+  it('covers every rule id the catalogue code can emit', () => {
+    const root = join(import.meta.dirname, '../../generator/catalog');
+    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
+    // Every kebab-case string literal in the catalogue code is a rule id.
+    const ids = new Set([...sources.matchAll(/'([a-z0-9]+(?:-[a-z0-9]+)+)'/g)].map((m) => m[1]));
+    // yaml-too-large needs an 8 MiB text; it has its own tests below.
+    const covered = new Set([...CASES.map((c) => c.rule), 'yaml-too-large']);
+    expect([...ids].filter((id) => id !== undefined && !covered.has(id)).sort()).toEqual([]);
+  });
+});
+
+describe('problems of the file itself', () => {
+  it('refuses a file over the size limit before parsing it, at 1:1', () => {
+    const text = catalogue() + '#' + 'x'.repeat(MAX_CATALOG_BYTES) + '\n';
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(catalog).toBeUndefined();
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ rule: 'yaml-too-large', severity: 'error', line: 1, col: 1 });
+    expect(diagnostics[0]?.message).toContain(String(Buffer.byteLength(text)));
+  });
+
+  it('measures the size in bytes, not characters', () => {
+    const comment = '# ' + 'é'.repeat(Math.ceil(MAX_CATALOG_BYTES / 2) + 1) + '\n';
+    const text = catalogue() + comment;
+    expect(text.length).toBeLessThan(MAX_CATALOG_BYTES);
+    const { diagnostics } = compileCatalog(text, FILE);
+    expect(diagnostics.map((d) => d.rule)).toEqual(['yaml-too-large']);
+  });
+
+  it('accepts a file just under the size limit', () => {
+    const base = catalogue();
+    const text = base + '#' + 'x'.repeat(MAX_CATALOG_BYTES - Buffer.byteLength(base) - 2) + '\n';
+    expect(Buffer.byteLength(text)).toBe(MAX_CATALOG_BYTES);
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(diagnostics).toEqual([]);
+    expect(catalog).toBeDefined();
+  });
+
+  it('accepts aliases up to the limit (the seed shares label values through one)', () => {
+    const text = catalogue({
+      metrics: BASE.metrics.replace('help: Requests served.', 'help: &h Requests served.'),
+      tail: `padding: [${Array.from({ length: 10 }, () => '*h').join(', ')}]\n`,
+    });
+    // The aliases are fine; the unknown top-level key is what the schema then reports.
+    const { diagnostics } = compileCatalog(text, FILE);
+    expect(diagnostics.map((d) => d.rule)).toEqual(['schema-unknown-key']);
+  });
+
+  it('gives the same positions for CRLF line endings', () => {
+    const text = catalogue({ metrics: BASE.metrics + metric('latency_ms') });
+    const lf = compileCatalog(text, FILE).diagnostics;
+    const crlf = compileCatalog(text.replace(/\n/g, '\r\n'), FILE).diagnostics;
+    expect(lf.map((d) => d.rule)).toEqual(['name-unit-abbreviation']);
+    expect(crlf).toEqual(lf);
+  });
+});
+
+describe('several problems at once', () => {
+  it('reports every YAML error, sorted by position', () => {
+    const text = catalogue({
+      groups: BASE.groups.replace('    title: Main\n', '    title: Main\n    title: Again\n'),
+      metrics: BASE.metrics.replace('    unit: count\n', '    unit: count\n    unit: none\n'),
+    });
+    const { diagnostics } = compileCatalog(text, FILE);
+    const first = positionOf(text, { line: 'title: Again', col: 'title' });
+    const second = positionOf(text, { line: 'unit: none', after: 'requests_total', col: 'unit' });
+    expect(diagnostics.map((d) => `${d.line}:${d.col} [${d.rule}]`)).toEqual([
+      `${first.line}:${first.col} [yaml-duplicate-key]`,
+      `${second.line}:${second.col} [yaml-duplicate-key]`,
+    ]);
+  });
+
+  it('reports every schema error, sorted by position', () => {
+    const text = catalogue({
+      labels: BASE.labels.replace('values: [get, post]', 'values: get'),
+      metrics: BASE.metrics
+        .replace('type: counter', 'type: summary')
+        .replace('    help: Time taken', '    halp: Typo.\n    help: Time taken'),
+    });
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(catalog).toBeUndefined();
+    const expected = [
+      { ...positionOf(text, { line: 'values: get', col: 'get' }), rule: 'schema-type' },
+      { ...positionOf(text, { line: 'type: summary', col: 'summary' }), rule: 'schema-value' },
+      { ...positionOf(text, { line: 'halp: Typo.', col: 'halp' }), rule: 'schema-unknown-key' },
+    ];
+    expect(diagnostics.map((d) => ({ line: d.line, col: d.col, rule: d.rule }))).toEqual(expected);
+  });
+
+  it('reports every rule error, sorted by position whatever the order the rules ran in', () => {
+    // Naming rules run before label and event rules, so the natural order is metric, label, event.
+    const text = catalogue({
+      labels: BASE.labels.replace('values: [get, post]', 'values: [get, post, get]'),
+      metrics: BASE.metrics + metric('latency_ms'),
+      events: BASE.events + '      - { inc: visits_total }\n',
+    });
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(catalog).toBeUndefined();
+    const expected = [
+      { ...positionOf(text, { line: 'values: [get, post, get]', col: 'get]' }), rule: 'label-value-duplicate' },
+      { ...positionOf(text, { line: '  latency_ms:', col: 'latency_ms' }), rule: 'name-unit-abbreviation' },
+      { ...positionOf(text, { line: '- { inc: visits_total }', col: 'visits_total' }), rule: 'event-metric-undefined' },
+    ];
+    expect(diagnostics.map((d) => ({ line: d.line, col: d.col, rule: d.rule }))).toEqual(expected);
+  });
+
+  it('reports each naming problem of one metric', () => {
+    const text = withMetric(metric('latency_ms_gauge', { type: 'counter', unit: 'count' }));
+    const { diagnostics } = compileCatalog(text, FILE);
+    expect(diagnostics.map((d) => d.rule).sort()).toEqual(['counter-total-suffix', 'name-type-word', 'name-unit-abbreviation']);
+  });
+
+  it('keeps warnings beside a model', () => {
+    const text = catalogue({ labels: BASE.labels + label('region', '[eu]'), groups: BASE.groups + '  spare:\n    title: Spare\n' });
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(catalog).toBeDefined();
+    expect(diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual(['warning label-unused', 'warning group-empty']);
+  });
+});
+
+describe('hostile or odd input', () => {
+  it.each([
+    ['an empty file', '', 'schema-type'],
+    ['only a comment', '# nothing here\n', 'schema-type'],
+    ['a scalar document', 'hello\n', 'schema-type'],
+    ['two documents', catalogue() + '---\n' + catalogue(), 'yaml-syntax'],
+    ['flow sequences nested 5000 deep', catalogue({ tail: `deep: ${'['.repeat(5000)}${']'.repeat(5000)}\n` }), 'yaml-syntax'],
+  ])('%s gives an error diagnostic, not an exception', (_, text, rule) => {
+    const { catalog, diagnostics } = compileCatalog(text, FILE);
+    expect(catalog).toBeUndefined();
+    expect(diagnostics.map((d) => d.rule)).toContain(rule);
+    expect(diagnostics.every((d) => d.line >= 1 && d.col >= 1)).toBe(true);
+  });
+
+  it('a label named __proto__ is reported, not merged into the object prototype', () => {
+    const text = catalogue({ labels: BASE.labels + label('__proto__', '[a]') });
+    const { diagnostics } = compileCatalog(text, FILE);
+    const at = positionOf(text, { line: '  __proto__:', col: '__proto__' });
+    expect(diagnostics.map((d) => `${d.line}:${d.col} [${d.rule}]`)).toEqual([`${at.line}:${at.col} [label-reserved-prefix]`]);
+  });
+
+  it('names that exist on Object.prototype are not taken for defined labels or groups', () => {
+    const text = withMetric(metric('queue_depth', { group: 'constructor', labels: '[toString]' }));
+    const { diagnostics } = compileCatalog(text, FILE);
+    // toString is not snake_case: the schema reports it first.
+    expect(diagnostics.map((d) => d.rule)).toEqual(['name-format']);
+    const text2 = withMetric(metric('queue_depth', { group: 'constructor', labels: '[constructor]' }));
+    expect(compileCatalog(text2, FILE).diagnostics.map((d) => d.rule).sort()).toEqual(['group-undefined', 'label-undefined']);
+  });
+});
+
+describe('a ratio over its own metric', () => {
+  it('reports a `by` label missing from the metric once, not once per side', () => {
+    const text = requestsWith('    ratios: [{ name: get_share, match: { method: get }, by: [region] }]\n');
+    const { diagnostics } = compileCatalog(text, FILE);
+    expect(diagnostics.map((d) => d.rule)).toEqual(['ratio-label']);
+  });
+});

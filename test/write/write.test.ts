@@ -1,0 +1,231 @@
+/** generator/write.ts: byte-stable, all-or-nothing writes that keep the user's files; recovery. */
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compileCatalog } from '../../generator/catalog/index.js';
+import { main } from '../../generator/cli.js';
+import { generatedHeader } from '../../generator/conventions.js';
+import { emitAll } from '../../generator/emit/index.js';
+import { findStale, recoverInterruptedWrite, writeOutputs } from '../../generator/write.js';
+import { BASE, catalogue, makeTempDir } from '../helpers/catalogue.js';
+
+const STAGING = '.lazybird-generate';
+const MD = generatedHeader('metrics.yaml', '<!--', '-->');
+const YAML = generatedHeader('metrics.yaml', '#');
+
+let tmp: ReturnType<typeof makeTempDir>;
+let out: string;
+beforeEach(() => {
+  tmp = makeTempDir();
+  out = tmp.path;
+});
+afterEach(() => tmp.cleanup());
+
+function put(path: string, content: string): void {
+  mkdirSync(dirname(join(out, path)), { recursive: true });
+  writeFileSync(join(out, path), content);
+}
+const read = (path: string): string => readFileSync(join(out, path), 'utf8');
+
+/** Every file under the folder (relative path → content), staging included. */
+function tree(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    const full = join(entry.parentPath, entry.name);
+    if (entry.isFile()) files[relative(out, full).split('\\').join('/')] = readFileSync(full, 'utf8');
+  }
+  return files;
+}
+
+const outputs = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
+const DOCS = `${MD}\n\n# docs\n`;
+const RULES = `${YAML}\ngroups: []\n`;
+
+describe('writeOutputs', () => {
+  it('writes each output byte for byte, creating its folders, and leaves no staging folder', () => {
+    const content = { 'generated/METRICS.md': DOCS, 'alerts/rules.yaml': RULES, 'generated/deep/er/x.ts': `// ${YAML.slice(2)}\nexport {};\n` };
+    const result = writeOutputs(out, outputs(content));
+    expect(tree()).toEqual(content);
+    for (const [path, text] of Object.entries(content)) expect(readFileSync(join(out, path))).toEqual(Buffer.from(text, 'utf8'));
+    expect([...result.written]).toEqual(Object.keys(content).sort());
+    expect(result.removed).toEqual([]);
+    expect(existsSync(join(out, STAGING))).toBe(false);
+  });
+
+  it('is byte-stable: a second write of the same outputs changes nothing and reports nothing written', () => {
+    const content = { 'generated/METRICS.md': DOCS, 'alerts/rules.yaml': RULES };
+    writeOutputs(out, outputs(content));
+    const result = writeOutputs(out, outputs(content));
+    expect(tree()).toEqual(content);
+    expect(result).toEqual({ written: [], removed: [] });
+  });
+
+  it('reports only the outputs that changed', () => {
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS, 'alerts/rules.yaml': RULES }));
+    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS + 'more\n', 'alerts/rules.yaml': RULES }));
+    expect(result.written).toEqual(['generated/METRICS.md']);
+    expect(read('generated/METRICS.md')).toBe(DOCS + 'more\n');
+  });
+
+  it('keeps files without the generated header, in output folders the catalogue fills and in others', () => {
+    put('generated/NOTES.md', 'my notes\n');
+    put('generated/sub/keep.txt', 'nested, mine\n');
+    put('dashboards/hand-made.json', '{"mine": true}\n');
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
+    expect(tree()).toEqual({
+      'generated/METRICS.md': DOCS,
+      'generated/NOTES.md': 'my notes\n',
+      'generated/sub/keep.txt': 'nested, mine\n',
+      'dashboards/hand-made.json': '{"mine": true}\n',
+    });
+    // And again, now that the folders were swapped once.
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
+    expect(read('generated/NOTES.md')).toBe('my notes\n');
+  });
+
+  it('keeps a symbolic link the user put in an output folder', () => {
+    put('docs/README.md', 'mine\n');
+    mkdirSync(join(out, 'generated'), { recursive: true });
+    symlinkSync('../docs/README.md', join(out, 'generated', 'README.md'));
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
+    expect(existsSync(join(out, 'generated', 'README.md')) && lstatSync(join(out, 'generated', 'README.md')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(out, 'generated', 'README.md'))).toBe('../docs/README.md');
+  });
+
+  it('removes generated files the catalogue no longer produces, in any output folder', () => {
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS, 'generated/old.md': `${MD}\nold\n`, 'alerts/rules.yaml': RULES }));
+    put('dashboards/retired.json', `${MD}\n{}\n`);
+    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
+    expect(tree()).toEqual({ 'generated/METRICS.md': DOCS });
+    expect([...result.removed].sort()).toEqual(['alerts/rules.yaml', 'dashboards/retired.json', 'generated/old.md']);
+  });
+
+  it('treats a file with the header further down than the first lines as the user’s', () => {
+    put('generated/quote.md', `${'x'.repeat(600)}\n${MD}\n`);
+    writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
+    expect(existsSync(join(out, 'generated/quote.md'))).toBe(true);
+  });
+});
+
+describe('findStale', () => {
+  it('lists changed, missing and extra outputs without writing', () => {
+    put('generated/METRICS.md', DOCS + 'edited\n');
+    put('generated/old.md', `${MD}\nold\n`);
+    put('generated/NOTES.md', 'mine\n');
+    const before = tree();
+    const report = findStale(out, outputs({ 'generated/METRICS.md': DOCS, 'alerts/rules.yaml': RULES }));
+    expect(report).toEqual({ changed: ['generated/METRICS.md'], missing: ['alerts/rules.yaml'], extra: ['generated/old.md'], interrupted: false });
+    expect(tree()).toEqual(before);
+  });
+});
+
+describe('outputs of the emitters', () => {
+  const compileText = (text: string): Map<string, string> => {
+    const { catalog } = compileCatalog(text, 'metrics.yaml');
+    if (!catalog) throw new Error('no model');
+    return new Map(emitAll(catalog));
+  };
+
+  it('use LF and end with exactly one newline', () => {
+    const files = compileText(catalogue());
+    expect(files.size).toBeGreaterThan(0);
+    for (const [path, content] of files) {
+      expect(content, path).not.toContain('\r');
+      expect(content.endsWith('\n') && !content.endsWith('\n\n'), path).toBe(true);
+    }
+  });
+
+  it('are the same bytes for the same catalogue, whatever its line endings', () => {
+    const lf = compileText(catalogue());
+    expect(compileText(catalogue())).toEqual(lf);
+    expect(compileText(catalogue().replace(/\n/g, '\r\n'))).toEqual(lf);
+  });
+
+  it('are written and read back unchanged', () => {
+    const files = compileText(catalogue());
+    writeOutputs(out, files);
+    for (const [path, content] of files) expect(readFileSync(join(out, path))).toEqual(Buffer.from(content, 'utf8'));
+    const report = findStale(out, files);
+    expect(report).toEqual({ changed: [], missing: [], extra: [], interrupted: false });
+  });
+});
+
+describe('an invalid catalogue', () => {
+  it('writes nothing: the outputs and the user’s files stay as they were', () => {
+    const catalogPath = join(out, 'metrics.yaml');
+    const io = { out: () => {}, err: () => {} };
+    writeFileSync(catalogPath, catalogue());
+    expect(main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(0);
+    put('generated/NOTES.md', 'mine\n');
+    writeFileSync(catalogPath, catalogue({ metrics: BASE.metrics.replace('Requests served.', 'Requests served.\n    unit: none') }));
+    const before = tree();
+    expect(main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(1);
+    expect(tree()).toEqual(before);
+  });
+});
+
+describe('an interrupted run', () => {
+  const OLD = `${MD}\n\n# old\n`;
+  const NEW = `${MD}\n\n# new\n`;
+  const journal = (roots: string[]): void => put(`${STAGING}/journal.json`, JSON.stringify({ roots }) + '\n');
+
+  it('killed after its commit is rolled forward by recoverInterruptedWrite', () => {
+    put('generated/METRICS.md', OLD);
+    put('generated/NOTES.md', 'mine\n');
+    put(`${STAGING}/new/generated/METRICS.md`, NEW);
+    put(`${STAGING}/new/generated/NOTES.md`, 'mine\n');
+    journal(['generated']);
+    expect(findStale(out, outputs({ 'generated/METRICS.md': NEW })).interrupted).toBe(true);
+    recoverInterruptedWrite(out);
+    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'generated/NOTES.md': 'mine\n' });
+  });
+
+  it('killed halfway through the swap is finished', () => {
+    // generated/ was already swapped in (its old copy parked), dashboards/ was not.
+    put('generated/METRICS.md', NEW);
+    put(`${STAGING}/old/generated/METRICS.md`, OLD);
+    put('dashboards/board.json', `${MD}\nold board\n`);
+    put(`${STAGING}/new/dashboards/board.json`, `${MD}\nnew board\n`);
+    journal(['generated', 'dashboards']);
+    recoverInterruptedWrite(out);
+    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'dashboards/board.json': `${MD}\nnew board\n` });
+  });
+
+  it('killed after its commit is rolled forward by the next writeOutputs', () => {
+    put('generated/METRICS.md', OLD);
+    // The interrupted run's new set: a user file that only exists there, a dashboard this run no longer makes.
+    put(`${STAGING}/new/generated/METRICS.md`, NEW);
+    put(`${STAGING}/new/generated/NOTES.md`, 'mine, staged\n');
+    put(`${STAGING}/new/dashboards/retired.json`, `${MD}\n{}\n`);
+    journal(['generated', 'dashboards']);
+    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': NEW }));
+    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'generated/NOTES.md': 'mine, staged\n' });
+    expect(result.removed).toEqual(['dashboards/retired.json']);
+    expect(result.written).toEqual([]);
+  });
+
+  it('killed before its commit is discarded, and the old outputs stay', () => {
+    put('generated/METRICS.md', OLD);
+    put('generated/NOTES.md', 'mine\n');
+    put(`${STAGING}/new/generated/METRICS.md`, NEW);
+    put(`${STAGING}/new/generated/extra.md`, `${MD}\nstaged only\n`);
+    put(`${STAGING}/journal.json.tmp`, JSON.stringify({ roots: ['generated'] }) + '\n');
+    expect(findStale(out, outputs({ 'generated/METRICS.md': OLD })).interrupted).toBe(false);
+    recoverInterruptedWrite(out);
+    expect(tree()).toEqual({ 'generated/METRICS.md': OLD, 'generated/NOTES.md': 'mine\n' });
+  });
+
+  it('killed before its commit does not leak into the next writeOutputs', () => {
+    put('generated/METRICS.md', OLD);
+    put(`${STAGING}/new/generated/extra.md`, `${MD}\nstaged only\n`);
+    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': NEW }));
+    expect(tree()).toEqual({ 'generated/METRICS.md': NEW });
+    expect(result).toEqual({ written: ['generated/METRICS.md'], removed: [] });
+  });
+
+  it('leaves nothing to recover when there is no staging folder', () => {
+    put('generated/METRICS.md', OLD);
+    recoverInterruptedWrite(out);
+    expect(tree()).toEqual({ 'generated/METRICS.md': OLD });
+  });
+});

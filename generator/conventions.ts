@@ -114,3 +114,36 @@ export function ratioRecordName(namespace: string, ratioName: string, byLabelNam
 
 /** Labels every recording rule keeps besides its own `by`. */
 export const RECORDING_KEEP_LABELS = ['job', 'instance'] as const;
+
+/** `TaskSuccessSLO` → `task_success_slo`. */
+export function snakeCase(camel: string): string {
+  return camel
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Level of a rule aggregated by job and some labels: `job`, `job_cache_layer`. */
+export function jobLevel(byLabelNames: readonly string[]): string {
+  return ['job', ...byLabelNames].join('_');
+}
+
+/** Recorded signal an anomaly alert compares with its own history: `job:lazybird_task_duration_seconds:avg_rate5m`. */
+export function signalRecordName(namespace: string, subject: string, operation: string, byLabelNames: readonly string[]): string {
+  return `${jobLevel(byLabelNames)}:${namespace}_${subject}:${operation}`;
+}
+
+/** Error ratio of an SLO over one burn-rate window: `job:lazybird_task_success_slo:error_ratio_rate5m`. */
+export function sloErrorRecordName(namespace: string, alertName: string, byLabelNames: readonly string[], window: string): string {
+  return `${jobLevel(byLabelNames)}:${namespace}_${snakeCase(alertName)}:error_ratio_rate${window}`;
+}
+
+/** Rule group of a catalogue group; `part` > 1 when the group is split to stay small. */
+export function ruleGroupName(namespace: string, group: string, part: number): string {
+  return `${namespace}-${group.replace(/_/g, '-')}${part > 1 ? `-${part}` : ''}`;
+}
+
+/** File of the rules under alerts/. */
+export function rulesFile(namespace: string): string {
+  return `alerts/${namespace}.rules.yaml`;
+}

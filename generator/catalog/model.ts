@@ -2,6 +2,7 @@ import { camelCase, droppedMetricKey, eventMethodName, eventTypeName, labelTypeN
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawLabel, RawPanel, Severity, Unit } from './raw.js';
 import { DROP_REASONS } from '../../runtime/drops.js';
+import { DEFAULT_SCRAPE_INTERVAL } from './rules/alerts.js';
 import { operationOf } from './rules/events.js';
 
 export type { AlertKind, MetricType, Severity, Unit };
@@ -15,6 +16,8 @@ export interface Catalog {
   /** Basename of the catalogue file, for generated headers. */
   readonly sourceFile: string;
   readonly runbookUrl: string | undefined;
+  /** How often Prometheus scrapes the exporter. */
+  readonly scrapeInterval: string;
   readonly budget: { readonly seriesPerMetric: number; readonly totalSeries: number };
   readonly labels: readonly LabelModel[];
   /** In display order, each with its metrics in file order. */
@@ -69,13 +72,55 @@ export interface MetricModel {
   readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined } | undefined;
   readonly role: 'scrape_duration' | 'dropped_records' | undefined;
   readonly panel: RawPanel;
-  readonly alerts: readonly RawAlert[];
+  readonly alerts: readonly AlertModel[];
   readonly ratios: readonly RatioModel[];
   /** Property of `createMetrics()`. */
   readonly property: string;
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
 }
+
+/** An alert with its defaults applied; durations in Prometheus spelling. */
+export interface AlertModel {
+  readonly name: string;
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly description: string | undefined;
+  readonly for: string | undefined;
+  /** Key of the metric it is declared on. */
+  readonly metric: string;
+  /** Label ids kept. */
+  readonly by: readonly string[];
+  /** Label id → value. */
+  readonly match: Readonly<Record<string, string>>;
+  readonly of: 'value' | 'rate' | 'ratio' | 'average' | 'delta' | undefined;
+  readonly ratio: string | undefined;
+  readonly above: number | undefined;
+  readonly below: number | undefined;
+  readonly quantile: number | undefined;
+  readonly window: string;
+  readonly dropPercent: number | undefined;
+  readonly offset: string;
+  readonly baseline: string;
+  readonly z: number | undefined;
+  readonly minRate: number | undefined;
+  readonly objective: number | undefined;
+  readonly good: Readonly<Record<string, string>> | undefined;
+  readonly bad: Readonly<Record<string, string>> | undefined;
+  readonly latencyBelow: number | undefined;
+  readonly sloWindow: string;
+}
+
+const DEFAULT_WINDOW: Readonly<Record<AlertKind, string>> = {
+  threshold: '5m',
+  quantile: '5m',
+  degradation: '1h',
+  anomaly: '5m',
+  absence: '10m',
+  stall: '30m',
+  slo: '5m',
+};
 
 export interface RatioModel {
   readonly name: string;
@@ -170,7 +215,7 @@ export function buildModel(
       deprecated: metric.deprecated && { reason: metric.deprecated.reason, replacedBy: metric.deprecated.replaced_by },
       role: metric.role,
       panel: metric.panel ?? {},
-      alerts: metric.alerts ?? [],
+      alerts: (metric.alerts ?? []).map((alert) => resolveAlert(key, alert)),
       ratios: (metric.ratios ?? []).map((ratio) => ({
         name: ratio.name,
         description: ratio.description,
@@ -248,6 +293,7 @@ export function buildModel(
     namespace: raw.namespace,
     sourceFile,
     runbookUrl: raw.runbook_url,
+    scrapeInterval: raw.scrape_interval ?? DEFAULT_SCRAPE_INTERVAL,
     budget,
     labels: [...labels.values()],
     groups,
@@ -316,4 +362,34 @@ export function seriesMatching(metric: MetricModel, matchers: Readonly<Record<st
     indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
   }
   return indices;
+}
+
+function resolveAlert(metric: string, alert: RawAlert): AlertModel {
+  return {
+    name: alert.name,
+    kind: alert.kind,
+    severity: alert.severity,
+    summary: alert.summary,
+    description: alert.description,
+    for: alert.for,
+    metric,
+    by: alert.by ?? [],
+    match: alert.match ?? {},
+    of: alert.of,
+    ratio: alert.ratio,
+    above: alert.above,
+    below: alert.below,
+    quantile: alert.quantile,
+    window: alert.window ?? DEFAULT_WINDOW[alert.kind],
+    dropPercent: alert.drop_percent,
+    offset: alert.offset ?? '1d',
+    baseline: alert.baseline ?? '1d',
+    z: alert.z,
+    minRate: alert.min_rate,
+    objective: alert.objective,
+    good: alert.good,
+    bad: alert.bad,
+    latencyBelow: alert.latency_below,
+    sloWindow: alert.slo_window ?? '30d',
+  };
 }

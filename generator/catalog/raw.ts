@@ -10,6 +10,7 @@ export type AlertKind = 'threshold' | 'quantile' | 'degradation' | 'anomaly' | '
 export interface RawCatalog {
   namespace: string;
   runbook_url?: string;
+  scrape_interval?: string;
   budget?: { series_per_metric?: number; total_series?: number };
   labels: Record<string, RawLabel>;
   groups: Record<string, RawGroup>;
@@ -74,7 +75,7 @@ export interface RawAlert {
   for?: string;
   by?: string[];
   match?: Record<string, string>;
-  of?: 'value' | 'rate' | 'ratio' | 'average';
+  of?: 'value' | 'rate' | 'ratio' | 'average' | 'delta';
   ratio?: string;
   above?: number;
   below?: number;
@@ -87,6 +88,7 @@ export interface RawAlert {
   min_rate?: number;
   objective?: number;
   good?: Record<string, string>;
+  bad?: Record<string, string>;
   latency_below?: number;
   slo_window?: string;
 }

@@ -27,6 +27,13 @@ const withMetric = (block: string): string => catalogue({ metrics: BASE.metrics 
 const withEvents = (events: string): string => catalogue({ events });
 const requestsWith = (lines: string): string =>
   catalogue({ metrics: BASE.metrics.replace('    labels: [method]\n', `    labels: [method]\n${lines}`) });
+const durationWith = (lines: string): string =>
+  catalogue({ metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', `    buckets: [0.1, 0.5, 1]\n${lines}`) });
+/** requests_total with one alert: the given keys, then a summary. */
+const requestsAlert = (keys: string): string =>
+  requestsWith(`    alerts:\n      - name: RequestsAlert\n${keys}        severity: warning\n        summary: Something is off.\n`);
+const durationAlert = (keys: string): string =>
+  durationWith(`    alerts:\n      - name: LatencyAlert\n${keys}        severity: warning\n        summary: Something is off.\n`);
 const billionLaughs = (): string => {
   let out = 'lol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
   const names = 'abcdefghi';
@@ -663,6 +670,123 @@ const CASES: readonly Case[] = [
     text: catalogue({ tail: 'summary:\n  success: { ratio: success_share }\n' }),
     message: ['success', '"success_share"'],
     at: { line: 'ratio: success_share', col: 'success_share' },
+  },
+  // ------------------------------------------------------------------ alerts
+  {
+    rule: 'schema-value',
+    title: 'an unknown severity',
+    text: requestsWith('    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: page, summary: Busy. }\n'),
+    message: ['severity', '"critical"'],
+    at: { line: 'name: Busy', col: 'page' },
+  },
+  {
+    rule: 'alert-name-duplicate',
+    text: requestsWith(
+      '    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: info, summary: Busy. }\n      - { name: Busy, kind: threshold, of: rate, above: 9, severity: warning, summary: Very busy. }\n',
+    ),
+    message: ['Busy', 'shop_requests_total'],
+    at: { line: 'above: 9', col: 'Busy' },
+  },
+  {
+    rule: 'alert-missing-key',
+    text: requestsAlert('        kind: threshold\n        above: 5\n'),
+    message: ['threshold', '"of"'],
+    at: { after: 'alerts:', line: '- name: RequestsAlert', col: 'name' },
+  },
+  {
+    rule: 'alert-unused-key',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        z: 3\n'),
+    message: ['"z"', 'threshold'],
+    at: { line: '        z: 3', col: 'z' },
+  },
+  {
+    rule: 'alert-summary',
+    text: requestsWith('    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: info, summary: Busy }\n'),
+    message: ['period'],
+    at: { line: 'name: Busy', col: 'Busy }' },
+  },
+  {
+    rule: 'alert-label',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        by: [route]\n'),
+    message: ['"route"', 'shop_requests_total'],
+    at: { line: 'by: [route]', col: 'route' },
+  },
+  {
+    rule: 'alert-duration',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        window: 0m\n'),
+    message: ['window', 'positive'],
+    at: { line: 'window: 0m', col: '0m' },
+  },
+  {
+    rule: 'alert-of-type',
+    title: 'a raw counter compared',
+    text: requestsAlert('        kind: threshold\n        of: value\n        above: 5\n'),
+    message: ['raw counter', 'rate or ratio'],
+    at: { line: '        of: value', col: 'value' },
+  },
+  {
+    rule: 'alert-of-type',
+    title: 'a rate alert on a gauge',
+    text: withMetric('  queued:\n    type: gauge\n    group: main\n    help: Queued.\n    unit: count\n    alerts:\n      - { name: Queue, kind: threshold, of: rate, above: 5, severity: info, summary: Queued. }\n'),
+    message: ['rate of shop_queued', 'gauge', 'value or delta'],
+    at: { line: 'name: Queue', col: 'rate' },
+  },
+  {
+    rule: 'alert-of-type',
+    title: 'a quantile alert on a counter',
+    text: requestsAlert('        kind: quantile\n        quantile: 0.9\n        above: 1\n'),
+    message: ['quantile alerts need a histogram', 'counter'],
+    at: { line: 'kind: quantile', col: 'quantile' },
+  },
+  {
+    rule: 'alert-ratio-undefined',
+    text: requestsAlert('        kind: threshold\n        of: ratio\n        ratio: get_share\n        above: 0.5\n'),
+    message: ['"get_share"', 'declared: none'],
+    at: { line: 'ratio: get_share', col: 'get_share' },
+  },
+  {
+    rule: 'alert-threshold',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        below: 1\n'),
+    message: ['exactly one of "above" and "below"'],
+    at: { after: 'alerts:', line: '- name: RequestsAlert', col: 'name' },
+  },
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'a threshold between boundaries',
+    text: durationAlert('        kind: quantile\n        quantile: 0.95\n        above: 0.3\n'),
+    message: ['0.3 is not a bucket boundary', 'p95', 'use one of 0.1, 0.5'],
+    at: { line: 'above: 0.3', col: '0.3' },
+  },
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'the last boundary, which the estimate never exceeds',
+    text: durationAlert('        kind: quantile\n        quantile: 0.95\n        above: 1\n'),
+    message: ['1 is not a bucket boundary below the last one'],
+    at: { line: '        above: 1', col: '1' },
+  },
+  {
+    rule: 'alert-absence-for',
+    text: catalogue({ head: 'namespace: shop\nscrape_interval: 30s\n' }).replace(
+      '    labels: [method]\n',
+      '    labels: [method]\n    alerts:\n      - { name: Gone, kind: absence, for: 45s, severity: critical, summary: Gone. }\n',
+    ),
+    message: ['45s', 'twice the scrape interval (30s)'],
+    at: { line: 'name: Gone', col: '45s' },
+  },
+  {
+    rule: 'alert-slo-events',
+    text: requestsAlert('        kind: slo\n        objective: 0.99\n        min_rate: 1\n'),
+    message: ['exactly one way'],
+    at: { after: 'alerts:', line: '- name: RequestsAlert', col: 'name' },
+  },
+  {
+    rule: 'alert-deprecated-metric',
+    text: requestsWith(
+      '    deprecated: { reason: Use another one. }\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: info, summary: Busy. }\n',
+    ),
+    message: ['Busy', 'deprecated'],
+    severity: 'warning',
+    at: { line: 'name: Busy', col: 'Busy' },
   },
 ];
 

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import type { RawCatalog } from '../raw.js';
+import { alertRules } from './alerts.js';
 import { cardinalityRules } from './cardinality.js';
 import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
@@ -8,7 +9,7 @@ import { eventRules } from './events.js';
 import { namingRules } from './naming.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 
-const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules];
+const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, alertRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

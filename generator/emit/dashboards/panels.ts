@@ -1,0 +1,333 @@
+/** Panels, built with the foundation SDK's builders, for each kind of plan item. */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as text from '@grafana/grafana-foundation-sdk/text';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { RATIO_WINDOWS, ratioRecordName, sampleNames } from '../../conventions.js';
+import type { Catalog, LabelModel, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
+import type { DashboardRef } from '../../conventions.js';
+import { labelById, metricByKey, ratioLabels, splitLabels } from './plan.js';
+import type { Item } from './plan.js';
+import { aggregate, histogramMean, histogramQuantile, increase, rate, selector } from './promql.js';
+import type { FixedMatcher, VariableFilter } from './promql.js';
+import { bySuffix, legend, markdownText, metricBaseTitle, phrase, quantileName, ratioTitle, sentence } from './text.js';
+import { COUNT_UNIT, RATIO_UNIT, panelUnit } from './units.js';
+
+/** Every panel and query reads from the dashboard's `datasource` variable. */
+export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', uid: '${datasource}' };
+
+export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.95, 0.99];
+
+const HEIGHT = 8;
+const HALF = 12;
+const FULL = 24;
+
+/** A panel builder that still needs its id. */
+export type PanelLike = cog.Builder<dashboard.Panel> & { id(id: number): unknown };
+
+export interface RenderContext {
+  readonly catalog: Catalog;
+  /** Label ids that have a variable on this dashboard. */
+  readonly variables: ReadonlySet<string>;
+}
+
+interface Query {
+  readonly expr: string;
+  readonly legend: string;
+  readonly heatmap?: boolean;
+}
+
+/** The panels of one item; `share` is the item's position among figures, for stat widths. */
+export function renderItem(item: Item, context: RenderContext, share: { index: number; count: number }): PanelLike[] {
+  switch (item.kind) {
+    case 'metric':
+      return metricPanels(item.metric, context);
+    case 'ratio':
+      return [ratioPanel(item.ratio, context)];
+    case 'figure':
+      return [figurePanel(item.figure, context, statWidth(share.index, share.count))];
+    case 'comparison':
+      return [comparisonPanel(item.label, item.metrics, context)];
+    case 'navigation':
+      return [navigationPanel(item.refs)];
+  }
+}
+
+/** Counters as rates, gauges as values, histograms as quantiles plus a heatmap. */
+export function metricPanels(metric: MetricModel, context: RenderContext): PanelLike[] {
+  switch (metric.type) {
+    case 'counter':
+      return [counterPanel(metric, context)];
+    case 'gauge':
+      return [gaugePanel(metric, context)];
+    case 'histogram':
+      return [quantilePanel(metric, context), heatmapPanel(metric, context)];
+  }
+}
+
+function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const split = splitLabels(metric);
+  const names = split.map((label) => label.name);
+  return timeseriesPanel({
+    title: metric.panel.title ?? `${metricBaseTitle(metric)} per second${bySuffix(split)}`,
+    description: `${describe(metric)} Per-second rate over the rate interval, summed${bySuffix(split) || ' over all series'}.`,
+    unit: panelUnit(metric),
+    min: 0,
+    queries: [{ expr: aggregate('sum', names, rate(selector(metric.name, filters(metric.labels, context)))), legend: legend(names) || metricBaseTitle(metric) }],
+  });
+}
+
+/** Amounts (counts, bytes, money) add up across instances; ratios, scores and durations do not. */
+function isAdditive(metric: MetricModel): boolean {
+  return metric.unit === 'count' || metric.unit === 'bytes' || metric.unit === 'usd';
+}
+
+function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const split = splitLabels(metric);
+  const names = split.map((label) => label.name);
+  const series = selector(metric.name, filters(metric.labels, context));
+  const additive = isAdditive(metric);
+  const by = additive ? names : ['instance', ...names];
+  return timeseriesPanel({
+    title: metric.panel.title ?? `${metricBaseTitle(metric)}${bySuffix(split)}`,
+    description: `${describe(metric)} ${additive ? `Summed over the selected instances${bySuffix(split)}.` : `Per instance${bySuffix(split)} (averaged over any other label).`}`,
+    unit: panelUnit(metric),
+    queries: [{ expr: aggregate(additive ? 'sum' : 'avg', by, series), legend: legend(by) || metricBaseTitle(metric) }],
+  });
+}
+
+function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const split = splitLabels(metric);
+  const names = split.map((label) => label.name);
+  const quantiles = metric.panel.quantiles ?? DEFAULT_QUANTILES;
+  const [bucket, sum, count] = histogramSelectors(metric, context);
+  const queries: Query[] = [
+    ...quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) })),
+    { expr: histogramMean(names, sum, count), legend: legend(names, 'mean') },
+  ];
+  return timeseriesPanel({
+    title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
+    description: `${describe(metric)} ${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval, and the mean (rate of _sum over rate of _count)${bySuffix(split)}.`,
+    unit: panelUnit(metric),
+    queries,
+  });
+}
+
+function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const [bucket] = histogramSelectors(metric, context);
+  return new heatmap.PanelBuilder()
+    .title(`${metric.panel.title ?? metricBaseTitle(metric)} distribution`)
+    .description(`${describe(metric)} Observations per bucket in each rate interval (increase of _bucket by le).`)
+    .datasource(DATASOURCE)
+    .calculate(false)
+    .yAxis(new heatmap.YAxisConfigBuilder().unit(panelUnit(metric)))
+    .cellValues(new heatmap.CellValuesBuilder().unit(COUNT_UNIT))
+    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Le))
+    .color(
+      new heatmap.HeatmapColorOptionsBuilder()
+        .mode(heatmap.HeatmapColorMode.Scheme)
+        .scheme('Oranges')
+        .fill('dark-orange')
+        .scale(heatmap.HeatmapColorScale.Exponential)
+        .exponent(0.5)
+        .steps(64)
+        .reverse(false),
+    )
+    .tooltip(new heatmap.HeatmapTooltipBuilder().mode(common.TooltipDisplayMode.Single).yHistogram(true).showColorScale(true))
+    .showLegend()
+    .targets(targets([{ expr: aggregate('sum', ['le'], increase(bucket)), legend: '{{le}}', heatmap: true }]))
+    .span(HALF)
+    .height(HEIGHT);
+}
+
+/** A ratio from the recording rule `alerts/` defines for it: per instance and `by` label. */
+function ratioPanel(ratio: RatioModel, context: RenderContext): PanelLike {
+  const by = ratioLabels(context.catalog, ratio);
+  const record = ratioRecord(context.catalog, ratio);
+  const names = ['instance', ...by.map((label) => label.name)];
+  return timeseriesPanel({
+    title: ratioTitle(ratio, by),
+    description: `${ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Per instance${bySuffix(by)}, from the recording rule ${record} (a ratio cannot be averaged across instances without its weights).`,
+    unit: RATIO_UNIT,
+    min: 0,
+    max: 1,
+    queries: [{ expr: selector(record, filters(by, context)), legend: legend(names) }],
+  });
+}
+
+/** Name of the recording rule of a ratio (see `ratioRecordName`). */
+export function ratioRecord(catalog: Catalog, ratio: RatioModel): string {
+  return ratioRecordName(catalog.namespace, ratio.name, ratioLabels(catalog, ratio).map((label) => label.name), RATIO_WINDOWS[0]);
+}
+
+/**
+ * A summary figure as one number over the selected instances, computed from the raw series so
+ * that it aggregates exactly (a ratio over all instances and `by` values needs its counters).
+ */
+function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: number): PanelLike {
+  const base = new stat.PanelBuilder()
+    .datasource(DATASOURCE)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .graphMode(common.BigValueGraphMode.Area)
+    .colorMode(common.BigValueColorMode.Value)
+    .textMode(common.BigValueTextMode.Auto)
+    .span(width)
+    .height(4);
+  if (figure.kind === 'ratio') {
+    const { ratio } = figure;
+    const numerator = requireMetric(context.catalog, ratio.numerator);
+    const denominator = requireMetric(context.catalog, ratio.denominator);
+    const part = (metric: MetricModel, match: Readonly<Record<string, string>>): string =>
+      aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(context.catalog, match))));
+    return base
+      .title(sentence(figure.id))
+      .description(`${figure.description ?? ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Over the selected instances and the rate interval, from the counters.`)
+      .unit(RATIO_UNIT)
+      .min(0)
+      .max(1)
+      .targets(targets([{ expr: `${part(numerator, ratio.match)} / ${part(denominator, ratio.denominatorMatch)}`, legend: sentence(figure.id) }]));
+  }
+  const { metric } = figure;
+  const filter = filters(metric.labels, context);
+  if (figure.kind === 'average') {
+    const [, sum, count] = histogramSelectors(metric, context);
+    const expr =
+      metric.type === 'histogram'
+        ? histogramMean([], sum, count)
+        : metric.type === 'counter'
+          ? aggregate('sum', [], rate(selector(metric.name, filter)))
+          : aggregate('avg', [], selector(metric.name, filter));
+    return base
+      .title(sentence(figure.id.replace(/_(seconds|bytes)$/, '')))
+      .description(`${figure.description ?? metric.help} Over the selected instances and the rate interval.`)
+      .unit(panelUnit(metric))
+      .targets(targets([{ expr, legend: sentence(figure.id) }]));
+  }
+  const expr = metric.type === 'counter' ? `${aggregate('sum', [], rate(selector(metric.name, filter)))} * 3600` : aggregate('sum', [], selector(metric.name, filter));
+  return base
+    .title(metric.type === 'counter' ? `${sentence(figure.id.replace(/^total_/, ''))} per hour` : sentence(figure.id))
+    .description(`${figure.description ?? metric.help} ${metric.type === 'counter' ? 'Rate per hour over the selected instances and the rate interval.' : 'Summed over the selected instances.'}`)
+    .unit(panelUnit(metric))
+    .targets(targets([{ expr, legend: sentence(figure.id) }]));
+}
+
+/** Means per label value of several histograms, each on its own unit (and so its own axis). */
+function comparisonPanel(label: LabelModel, metrics: readonly MetricModel[], context: RenderContext): PanelLike {
+  const queries = metrics.map((metric): Query => {
+    const [, sum, count] = histogramSelectors(metric, context);
+    return { expr: histogramMean([label.name], sum, count), legend: `${legend([label.name])}: ${metricBaseTitle(metric)} (mean)` };
+  });
+  const panel = timeseriesPanel({
+    title: `${sentence(label.id)} comparison`,
+    description: `Mean per ${phrase(label.name)} over the rate interval: ${metrics.map((m) => `${metricBaseTitle(m)} (${m.help.replace(/\.$/, '')})`).join('; ')}.`,
+    unit: panelUnit(metrics[0]!),
+    queries,
+  });
+  metrics.forEach((metric, index) => {
+    if (index > 0) panel.overrideByQuery(refId(index), [{ id: 'unit', value: panelUnit(metric) }]);
+  });
+  return panel;
+}
+
+function navigationPanel(refs: readonly DashboardRef[]): PanelLike {
+  const lines = refs.map((ref) => `- [${markdownText(ref.title)}](/d/${ref.uid})`);
+  return new text.PanelBuilder()
+    .title('Dashboards')
+    .description('Every dashboard generated from the catalogue, the overview first, then one per group in group order.')
+    .mode(text.TextMode.Markdown)
+    .content(lines.join('\n'))
+    .span(FULL)
+    .height(Math.max(3, refs.length + 1));
+}
+
+interface TimeseriesOptions {
+  readonly title: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly queries: readonly Query[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+function timeseriesPanel(options: TimeseriesOptions): timeseries.PanelBuilder {
+  const panel = new timeseries.PanelBuilder()
+    .title(options.title)
+    .description(options.description)
+    .datasource(DATASOURCE)
+    .unit(options.unit)
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom)
+        .calcs([]),
+    )
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
+    .lineWidth(1)
+    .fillOpacity(10)
+    .targets(targets(options.queries))
+    .span(HALF)
+    .height(HEIGHT);
+  if (options.min !== undefined) panel.min(options.min);
+  if (options.max !== undefined) panel.max(options.max);
+  return panel;
+}
+
+function targets(queries: readonly Query[]): prometheus.DataqueryBuilder[] {
+  return queries.map((query, index) => {
+    const target = new prometheus.DataqueryBuilder()
+      .datasource(DATASOURCE)
+      .editorMode(prometheus.QueryEditorMode.Code)
+      .expr(query.expr)
+      .legendFormat(query.legend)
+      .range()
+      .refId(refId(index));
+    if (query.heatmap) target.format(prometheus.PromQueryFormat.Heatmap);
+    return target;
+  });
+}
+
+/** `A`, `B`, … `Z`, `AA`, … */
+export function refId(index: number): string {
+  const letter = String.fromCharCode(65 + (index % 26));
+  return index < 26 ? letter : refId(Math.floor(index / 26) - 1) + letter;
+}
+
+/** Stats share the 24 columns of a line, six at most per line. */
+function statWidth(index: number, count: number): number {
+  const perLine = Math.min(count, 6);
+  const line = Math.floor(index / perLine);
+  const inLine = Math.min(perLine, count - line * perLine);
+  const position = index - line * perLine;
+  return Math.floor(FULL / inLine) + (position < FULL % inLine ? 1 : 0);
+}
+
+/** Dashboard variables the series of these labels are filtered by. */
+function filters(labels: readonly LabelModel[], context: RenderContext): VariableFilter[] {
+  return labels.filter((label) => context.variables.has(label.id)).map((label) => ({ label: label.name, variable: label.id }));
+}
+
+function fixedMatchers(catalog: Catalog, match: Readonly<Record<string, string>>): FixedMatcher[] {
+  return Object.entries(match).map(([id, value]) => ({ label: labelById(catalog, id)?.name ?? id, value }));
+}
+
+function histogramSelectors(metric: MetricModel, context: RenderContext): [bucket: string, sum: string, count: string] {
+  const [bucket = `${metric.name}_bucket`, sum = `${metric.name}_sum`, count = `${metric.name}_count`] = sampleNames(metric.name, 'histogram');
+  const filter = filters(metric.labels, context);
+  return [selector(bucket, filter), selector(sum, filter), selector(count, filter)];
+}
+
+function describe(metric: MetricModel): string {
+  const text = metric.panel.description ?? metric.help;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function requireMetric(catalog: Catalog, key: string): MetricModel {
+  const metric = metricByKey(catalog, key);
+  if (!metric) throw new Error(`unresolved metric ${key}`);
+  return metric;
+}

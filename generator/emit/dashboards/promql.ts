@@ -1,0 +1,60 @@
+/**
+ * PromQL the dashboards run. Every selector carries the `job` and `instance` variables (and the
+ * dashboard's label variables where the series has the label); every range is `$__rate_interval`,
+ * so Grafana sizes it to the scrape interval and the zoom level.
+ */
+
+export const RATE_INTERVAL = '$__rate_interval';
+
+/** A label matched against a dashboard variable: `agent=~"$agent"`. */
+export interface VariableFilter {
+  /** Exposed label name. */
+  readonly label: string;
+  /** Variable name, without `$`. */
+  readonly variable: string;
+}
+
+/** A label matched against a fixed value: `result="hit"`. */
+export interface FixedMatcher {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** `name{job=~"$job", instance=~"$instance", agent=~"$agent", result="hit"}`. */
+export function selector(series: string, filters: readonly VariableFilter[], fixed: readonly FixedMatcher[] = []): string {
+  const matchers = [
+    'job=~"$job"',
+    'instance=~"$instance"',
+    ...filters.map((f) => `${f.label}=~"$${f.variable}"`),
+    ...fixed.map((m) => `${m.label}=${stringLiteral(m.value)}`),
+  ];
+  return `${series}{${matchers.join(', ')}}`;
+}
+
+export function rate(vectorSelector: string): string {
+  return `rate(${vectorSelector}[${RATE_INTERVAL}])`;
+}
+
+export function increase(vectorSelector: string): string {
+  return `increase(${vectorSelector}[${RATE_INTERVAL}])`;
+}
+
+/** `sum by (a, b) (expr)`, or `sum(expr)` without labels. */
+export function aggregate(op: 'sum' | 'avg', labels: readonly string[], expr: string): string {
+  return labels.length === 0 ? `${op}(${expr})` : `${op} by (${labels.join(', ')}) (${expr})`;
+}
+
+/** Quantile estimated from a histogram's buckets: rate first, then sum keeping `le`. */
+export function histogramQuantile(quantile: number, by: readonly string[], bucketSelector: string): string {
+  return `histogram_quantile(${quantile}, ${aggregate('sum', ['le', ...by], rate(bucketSelector))})`;
+}
+
+/** Mean observation over the rate interval: rate of `_sum` over rate of `_count`. */
+export function histogramMean(by: readonly string[], sumSelector: string, countSelector: string): string {
+  return `${aggregate('sum', by, rate(sumSelector))} / ${aggregate('sum', by, rate(countSelector))}`;
+}
+
+/** PromQL double-quoted string. */
+export function stringLiteral(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}

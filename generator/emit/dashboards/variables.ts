@@ -1,0 +1,52 @@
+/** Template variables: the data source, `job`, `instance`, then the dashboard's label variables. */
+import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
+import { sampleNames } from '../../conventions.js';
+import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
+import { DATASOURCE } from './panels.js';
+import { selector } from './promql.js';
+import { sentence } from './text.js';
+
+type VariableBuilder = DatasourceVariableBuilder | QueryVariableBuilder;
+
+export function dashboardVariables(catalog: Catalog, labels: readonly LabelModel[]): VariableBuilder[] {
+  const anchor = anchorSeries(jobAnchor(catalog));
+  return [
+    new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'),
+    queryVariable('job', 'Job', `label_values(${anchor}, job)`, 'Prometheus job scraping the exporter.'),
+    queryVariable('instance', 'Instance', `label_values(${anchor}{job=~"$job"}, instance)`, 'Scraped instance of the selected jobs.'),
+    ...labels.map((label) => {
+      const metric = catalog.metrics.find((m) => m.labels.some((l) => l.id === label.id));
+      const series = metric ? anchorSeries(metric) : anchor;
+      return queryVariable(label.id, sentence(label.id), `label_values(${selector(series, [])}, ${label.name})`, label.description);
+    }),
+  ];
+}
+
+/**
+ * The series `job` and `instance` are read from: one every scrape of the exporter produces (its
+ * own export duration), else the first metric.
+ */
+function jobAnchor(catalog: Catalog): MetricModel | undefined {
+  return catalog.metrics.find((m) => m.role === 'scrape_duration') ?? catalog.metrics[0];
+}
+
+/** A histogram's `_count`, any other metric's own series. */
+function anchorSeries(metric: MetricModel | undefined): string {
+  if (!metric) return 'up';
+  return sampleNames(metric.name, metric.type).at(-1) ?? metric.name;
+}
+
+function queryVariable(name: string, label: string, query: string, description: string): QueryVariableBuilder {
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .description(description)
+    .datasource(DATASOURCE)
+    .query(query)
+    .definition(query)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.+')
+    .current({ selected: true, text: ['All'], value: ['$__all'] })
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc);
+}

@@ -1,0 +1,69 @@
+/**
+ * The generated rule files against the real promtool: `check rules` finds nothing, and the
+ * hand-written unit tests beside this file (one per alert kind, plus the recording rules) pass.
+ * A control run against deliberately wrong rules shows those tests can fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileCatalog } from '../../generator/catalog/index.js';
+import { emitAll } from '../../generator/emit/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ruleFiles = readdirSync(join(root, 'alerts')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'alerts', f));
+const unitTests = readdirSync(here).filter((f) => f.endsWith('.test.yaml')).sort();
+
+function promtool(args: string[]): { status: number | null; output: string } {
+  const result = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'lb-rules-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('promtool check rules', () => {
+  it('finds every generated rule file valid, with no warning', () => {
+    expect(ruleFiles.length).toBeGreaterThan(0);
+    const { status, output } = promtool(['check', 'rules', ...ruleFiles]);
+    expect(output).toContain('SUCCESS');
+    expect(output).not.toMatch(/warn|FAILED/i);
+    expect(status).toBe(0);
+  });
+});
+
+describe('promtool test rules', () => {
+  it('has a unit test file for each alert kind and for the recording rules', () => {
+    expect(unitTests).toEqual(
+      expect.arrayContaining(['threshold.test.yaml', 'quantile.test.yaml', 'degradation.test.yaml', 'anomaly.test.yaml', 'silence.test.yaml', 'slo.test.yaml', 'recording.test.yaml']),
+    );
+  });
+
+  it.each(unitTests)('%s passes', (file) => {
+    const { status, output } = promtool(['test', 'rules', join(here, file)]);
+    expect(output).toContain('SUCCESS');
+    expect(status, output).toBe(0);
+  });
+
+  it('fails when the rules are wrong (a control: the threshold and SLO tests can fail)', () => {
+    // The same catalogue with the checkpoint threshold ten times higher and the SLO objective looser.
+    const text = readFileSync(join(root, 'metrics.yaml'), 'utf8')
+      .replace('above: 0.02               # more than 72 failures an hour at one gate', 'above: 0.2')
+      .replace('objective: 0.95', 'objective: 0.5');
+    const { catalog } = compileCatalog(text, 'metrics.yaml');
+    if (!catalog) throw new Error('the mutated catalogue should still be valid');
+    const rules = [...emitAll(catalog)].find(([path]) => path.startsWith('alerts/'));
+    if (!rules) throw new Error('no rule file emitted');
+    writeFileSync(join(scratch, 'wrong.rules.yaml'), rules[1]);
+    for (const file of ['threshold.test.yaml', 'slo.test.yaml']) {
+      const test = readFileSync(join(here, file), 'utf8').replace('../../alerts/lazybird.rules.yaml', 'wrong.rules.yaml');
+      writeFileSync(join(scratch, file), test);
+      const { status, output } = promtool(['test', 'rules', join(scratch, file)]);
+      expect(status, output).not.toBe(0);
+      expect(output).toContain(file === 'threshold.test.yaml' ? 'CheckpointFailureRateHigh' : 'TaskSuccessSLOFastBurn');
+    }
+  });
+});

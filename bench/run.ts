@@ -2,7 +2,11 @@
  * npm run bench: generation time, and the generated exporter side by side with prom-client 15 doing
  * the same work in the same process. Ratios matter, not absolute numbers: this machine is shared.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import client from 'prom-client';
 import { compileCatalog } from '../generator/catalog/index.js';
 import { emitAll } from '../generator/emit/index.js';
@@ -156,6 +160,37 @@ touchEverySeries(metrics, METRIC_SPECS, prom);
   row('heap bytes per series (every series present)', ours.toFixed(0), theirs.toFixed(0), `${(theirs / ours).toFixed(1)}×`);
   printTable('Memory (needs node --expose-gc, as npm run bench runs it)', ['measure', 'ours', 'prom-client', 'ratio']);
   void kept;
+}
+
+// ---------------------------------------------------------------- scale
+{
+  const { catalog } = compileCatalog(largeCatalogYaml(1000), 'metrics.yaml');
+  if (!catalog) throw new Error('large catalogue invalid');
+  const outputs = emitAll(catalog);
+  const dir = mkdtempSync(join(tmpdir(), 'lb-bench-'));
+  try {
+    mkdirSync(join(dir, 'generated'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // ESM, as in the project
+    symlinkSync(fileURLToPath(new URL('../runtime', import.meta.url)), join(dir, 'runtime'), 'dir');
+    symlinkSync(fileURLToPath(new URL('../node_modules', import.meta.url)), join(dir, 'node_modules'), 'dir');
+    const file = join(dir, 'generated', 'metrics.ts');
+    writeFileSync(file, outputs.get('generated/metrics.ts') ?? '');
+    const started = process.hrtime.bigint();
+    const config = ts.readConfigFile(fileURLToPath(new URL('../tsconfig.json', import.meta.url)), ts.sys.readFile);
+    const options = ts.parseJsonConfigFileContent(config.config, ts.sys, fileURLToPath(new URL('..', import.meta.url))).options;
+    const errors = ts.getPreEmitDiagnostics(ts.createProgram([file], options)).length;
+    const typecheck = Number(process.hrtime.bigint() - started);
+    if (errors > 0) throw new Error(`the generated TypeScript of the 1000-metric catalogue has ${errors} type errors`);
+    const large = (await import(pathToFileURL(file).href)) as typeof import('../generated/metrics.js');
+    const exporter = large.createMetrics({ defaultMetrics: false });
+    const series = large.METRIC_SPECS.reduce((sum, spec) => sum + seriesOf(spec), 0);
+    const scrape = await timeAsync(() => exporter.runtime.expose('text'), 20);
+    row('type-check generated/metrics.ts', ms(typecheck) + ' ms', `${(outputs.get('generated/metrics.ts')?.length ?? 0) / 1000 | 0} kB, ${errors} errors`);
+    row(`scrape its exporter (${series} series)`, ms(scrape.nsPerOp) + ' ms', 'text format, median of 20');
+    printTable('Scale: a 1000-metric catalogue', ['measure', 'time', 'note']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- helpers

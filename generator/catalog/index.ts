@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { hasErrors, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { loadCatalog } from './load.js';
+import type { LoadedCatalog } from './load.js';
 import { buildModel } from './model.js';
 import type { Catalog } from './model.js';
 import type { RawCatalog } from './raw.js';
@@ -12,6 +13,8 @@ export interface CompileResult {
   /** Present when the catalogue has no error (warnings allowed). */
   readonly catalog: Catalog | undefined;
   readonly diagnostics: readonly Diagnostic[];
+  /** Places diagnostics of later checks (e.g. the breaking-change check) on the catalogue's nodes. */
+  readonly source: Pick<LoadedCatalog, 'locate' | 'diagnostic'>;
 }
 
 /**
@@ -21,16 +24,16 @@ export interface CompileResult {
 export function compileCatalog(text: string, file: string): CompileResult {
   const loaded = loadCatalog(text, file);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
   diagnostics.push(...validateAgainstSchema(loaded));
-  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
   const raw = loaded.data as RawCatalog;
   diagnostics.push(...checkRules(raw, loaded));
-  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
-  return { catalog: buildModel(raw, basename(file), loaded.locate), diagnostics: sortDiagnostics(diagnostics) };
+  return { catalog: buildModel(raw, basename(file), loaded.locate), diagnostics: sortDiagnostics(diagnostics), source: loaded };
 }
 
 export type { Catalog, Diagnostic };

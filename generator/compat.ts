@@ -1,0 +1,84 @@
+/**
+ * The breaking-change check: what a new catalogue does to dashboards, alerts and queries written
+ * against the previous one. Removing or renaming a metric, changing its type, unit or buckets, or
+ * taking away labels, label values, alerts or recording rules breaks them, unless the metric was
+ * deprecated first (removal) or is experimental (anything). Additions pass. Diagnostics sit on the
+ * nodes of the new file (OpenTelemetry Weaver's `registry diff` is the model).
+ */
+import { alertNamesOf } from './catalog/rules/alerts.js';
+import type { Diagnostic } from './catalog/diagnostics.js';
+import type { LoadedCatalog } from './catalog/load.js';
+import type { Catalog, MetricModel } from './catalog/model.js';
+
+type Source = Pick<LoadedCatalog, 'diagnostic'>;
+
+export function breakingChanges(previous: Catalog, current: Catalog, source: Source): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (rule: string, message: string, path: (string | number)[], options: { key?: boolean; warning?: boolean } = {}) =>
+    out.push(source.diagnostic(rule, message, path, { key: options.key ?? false, severity: options.warning ? 'warning' : 'error' }));
+
+  if (previous.namespace !== current.namespace) {
+    report('breaking-namespace', `the namespace changed from ${previous.namespace} to ${current.namespace}: every metric is renamed`, ['namespace']);
+    return out;
+  }
+  const now = new Map(current.metrics.map((m) => [m.name, m]));
+  const declared = (m: MetricModel) => m.role !== 'dropped_records';
+
+  for (const before of previous.metrics.filter(declared)) {
+    const after = now.get(before.name);
+    const at = ['metrics', before.key];
+    const lenient = before.stability === 'experimental';
+    if (!after) {
+      if (before.deprecated) continue; // deprecated first, removed now: the agreed path
+      const twin = current.metrics.find((m) => !previous.metrics.some((p) => p.name === m.name) && m.type === before.type && sameLabels(m, before));
+      report(
+        'breaking-metric-removed',
+        `${before.name} was removed${twin ? ` (renamed to ${twin.name}?)` : ''} without being deprecated first; deprecate it (deprecated: { reason, replaced_by }) and remove it in a later change`,
+        twin ? ['metrics', twin.key] : ['metrics'],
+        { key: true, warning: lenient },
+      );
+      continue;
+    }
+    if (after.type !== before.type) report('breaking-type-changed', `${after.name} changed type from ${before.type} to ${after.type}`, [...at, 'type'], { warning: lenient });
+    if (after.unit !== before.unit) report('breaking-unit-changed', `${after.name} changed unit from ${before.unit} to ${after.unit}`, [...at, 'unit'], { warning: lenient });
+    if (after.type === 'histogram' && before.type === 'histogram' && after.buckets.join() !== before.buckets.join()) {
+      report('breaking-buckets-changed', `${after.name} changed buckets from [${before.buckets.join(', ')}] to [${after.buckets.join(', ')}]: quantiles and le selectors across the change break`, [...at, 'buckets'], { warning: lenient });
+    }
+    for (const label of before.labels) {
+      const kept = after.labels.find((l) => l.name === label.name);
+      if (!kept) {
+        report('breaking-label-removed', `${after.name} lost its label ${label.name}`, after.labels.length > 0 ? [...at, 'labels'] : at, { key: true, warning: lenient });
+        continue;
+      }
+      const lost = label.values.filter((v) => !kept.values.includes(v));
+      if (lost.length > 0) {
+        report('breaking-label-value-removed', `${after.name}: label ${label.name} no longer allows ${lost.map((v) => JSON.stringify(v)).join(', ')}`, ['labels', kept.id, 'values'], { warning: lenient });
+      }
+    }
+    for (const label of after.labels) {
+      if (!before.labels.some((l) => l.name === label.name)) {
+        report('compat-label-added', `${after.name} gained the label ${label.name}: queries that match its series exactly, or aggregate without it, change`, [...at, 'labels'], { key: true, warning: true });
+      }
+    }
+    const ratiosNow = new Set(after.ratios.map((r) => r.name));
+    for (const ratio of before.ratios) {
+      if (!ratiosNow.has(ratio.name)) report('breaking-recording-rule-removed', `the recording rules of ratio ${ratio.name} on ${after.name} were removed; dashboards and queries read them`, [...at], { key: true, warning: lenient });
+    }
+  }
+
+  const alertsNow = new Set(current.metrics.flatMap((m) => m.alerts.flatMap(alertNamesOf)));
+  for (const metric of previous.metrics) {
+    for (const alert of metric.alerts) {
+      for (const name of alertNamesOf(alert)) {
+        if (alertsNow.has(name)) continue;
+        const still = now.get(metric.name);
+        report('breaking-alert-removed', `alert ${name} (on ${metric.name}) was removed: silences, routes and dashboards that name it stop matching`, still ? ['metrics', still.key] : ['metrics'], { key: true });
+      }
+    }
+  }
+  return out;
+}
+
+function sameLabels(a: MetricModel, b: MetricModel): boolean {
+  return a.labels.map((l) => l.name).join() === b.labels.map((l) => l.name).join();
+}

@@ -20,6 +20,9 @@ export const DROP_REASONS = [
   'series_out_of_range',
 ] as const;
 
+/** Help text of the drop counter; the generator documents the counter with the same words. */
+export const DROPPED_HELP = 'Recording calls the exporter dropped instead of creating a series outside the catalogue, by metric and reason.';
+
 /** One of {@link DROP_REASONS}. */
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -3,7 +3,7 @@
  * prom-client registry for process metrics, and the exposition of all of them.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DROP_REASONS, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, describeValue } from './drops.js';
+import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
 import { renderExposition } from './exposition.js';
 import { Family } from './family.js';
@@ -83,7 +83,7 @@ export class MetricsRuntime implements MetricsSource {
     const dropSpec: MetricSpec = {
       name: this.droppedMetricName,
       type: 'counter',
-      help: 'Recordings the metrics runtime dropped instead of recording, by metric and reason.',
+      help: DROPPED_HELP,
       unit: '',
       labels: [
         { name: 'metric', values: names },

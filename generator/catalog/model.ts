@@ -1,7 +1,7 @@
 import { camelCase, droppedMetricKey, eventMethodName, eventTypeName, labelTypeName, metricFullName, metricPropertyName } from '../conventions.js';
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawLabel, RawPanel, Severity, Unit } from './raw.js';
-import { DROP_REASONS } from '../../runtime/drops.js';
+import { DROP_REASONS, DROPPED_HELP } from '../../runtime/drops.js';
 import { DEFAULT_SCRAPE_INTERVAL } from './rules/alerts.js';
 import { operationOf } from './rules/events.js';
 
@@ -332,7 +332,7 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     key,
     name: metricFullName(namespace, key),
     type: 'counter',
-    help: 'Recording calls the exporter dropped instead of creating a series outside the catalogue, by metric and reason.',
+    help: DROPPED_HELP,
     unit: 'count',
     labels: [metricLabel, reasonLabel],
     buckets: [],

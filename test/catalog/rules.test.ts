@@ -780,6 +780,13 @@ const CASES: readonly Case[] = [
     at: { after: 'alerts:', line: '- name: RequestsAlert', col: 'name' },
   },
   {
+    rule: 'alert-slo-burn-unreachable',
+    text: durationAlert('        kind: slo\n        objective: 0.9\n        latency_below: 0.5\n        min_rate: 1\n'),
+    message: ['0.9', '1.44', 'never fire'],
+    severity: 'warning',
+    at: { line: 'objective: 0.9', col: '0.9' },
+  },
+  {
     rule: 'alert-deprecated-metric',
     text: requestsWith(
       '    deprecated: { reason: Use another one. }\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: info, summary: Busy. }\n',

@@ -14,10 +14,10 @@ interface Run {
   readonly err: string[];
 }
 
-function run(...argv: string[]): Run {
+async function run(...argv: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err };
 }
 
@@ -44,7 +44,7 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const generate = (...extra: string[]): Run => run('generate', '--catalog', catalogPath, '--out', outDir, ...extra);
+const generate = (...extra: string[]): Promise<Run> => run('generate', '--catalog', catalogPath, '--out', outDir, ...extra);
 const docs = (): string => join(outDir, 'generated', 'METRICS.md');
 
 describe('usage errors exit 2 with the usage text', () => {
@@ -54,22 +54,22 @@ describe('usage errors exit 2 with the usage text', () => {
     ['an unknown flag', ['generate', '--frobnicate']],
     ['a flag without its value', ['generate', '--catalog']],
     ['an extra argument', ['generate', 'metrics.yaml']],
-  ])('%s', (_, argv) => {
-    const result = run(...argv);
+  ])('%s', async (_, argv) => {
+    const result = await run(...argv);
     expect(result.code).toBe(2);
     expect(result.err.join('\n')).toMatch(/^error: /);
     expect(result.err.join('\n')).toContain('usage:');
     expect(result.out).toEqual([]);
   });
 
-  it('names what is wrong', () => {
-    expect(run().err.join('\n')).toContain('missing command');
-    expect(run('frobnicate').err.join('\n')).toContain('frobnicate');
-    expect(run('generate', '--frobnicate').err.join('\n')).toContain('--frobnicate');
+  it('names what is wrong', async () => {
+    expect((await run()).err.join('\n')).toContain('missing command');
+    expect((await run('frobnicate')).err.join('\n')).toContain('frobnicate');
+    expect((await run('generate', '--frobnicate')).err.join('\n')).toContain('--frobnicate');
   });
 
-  it('--help prints the usage and exits 0', () => {
-    const result = run('--help');
+  it('--help prints the usage and exits 0', async () => {
+    const result = await run('--help');
     expect(result.code).toBe(0);
     expect(result.out.join('\n')).toContain('usage:');
     expect(result.err).toEqual([]);
@@ -77,30 +77,30 @@ describe('usage errors exit 2 with the usage text', () => {
 });
 
 describe('an invalid catalogue exits 1 with positioned diagnostics', () => {
-  it('a missing catalogue file', () => {
+  it('a missing catalogue file', async () => {
     const missing = join(tmp.path, 'nowhere.yaml');
-    const result = run('generate', '--catalog', missing, '--out', outDir);
+    const result = await run('generate', '--catalog', missing, '--out', outDir);
     expect(result.code).toBe(1);
     expect(result.err[0]).toMatch(new RegExp(`^${escape(missing)}:1:1: error: .+ \\[catalog-unreadable\\]$`));
     expect(existsSync(outDir)).toBe(false);
   });
 
-  it('a YAML syntax error, with no stack trace', () => {
+  it('a YAML syntax error, with no stack trace', async () => {
     const text = catalogue({ groups: BASE.groups.replace('title: Main', 'title: Main: Section') });
     writeFileSync(catalogPath, text);
     const at = positionOf(text, { line: 'title: Main: Section', col: 'Main: Section' });
-    const result = generate();
+    const result = await generate();
     expect(result.code).toBe(1);
     expect(result.err[0]).toMatch(new RegExp(`^${escape(catalogPath)}:${at.line}:${at.col}: error: .+ \\[yaml-syntax\\]$`));
     expect(result.err.join('\n')).not.toMatch(/^\s+at /m);
     expect(existsSync(outDir)).toBe(false);
   });
 
-  it('an unknown key, at the key', () => {
+  it('an unknown key, at the key', async () => {
     const text = catalogue({ metrics: BASE.metrics.replace('    help: Requests served.\n', '    help: Requests served.\n    halp: Typo.\n') });
     writeFileSync(catalogPath, text);
     const at = positionOf(text, { line: 'halp: Typo.', col: 'halp' });
-    const result = generate();
+    const result = await generate();
     expect(result.code).toBe(1);
     expect(result.err[0]).toMatch(new RegExp(`^${escape(catalogPath)}:${at.line}:${at.col}: error: .+ \\[schema-unknown-key\\]$`));
     expect(result.err[0]).toContain('"halp"');
@@ -108,25 +108,25 @@ describe('an invalid catalogue exits 1 with positioned diagnostics', () => {
     expect(existsSync(outDir)).toBe(false);
   });
 
-  it('prints every error, and counts them', () => {
+  it('prints every error, and counts them', async () => {
     const text = catalogue({ metrics: BASE.metrics.replace('type: counter', 'type: summary').replace('    help: Time', '    halp: Typo.\n    help: Time') });
     writeFileSync(catalogPath, text);
-    const result = generate();
+    const result = await generate();
     expect(result.code).toBe(1);
     const lines = result.err.filter((l) => / error: /.test(l));
     expect(lines.map((l) => /\[([a-z-]+)\]$/.exec(l)?.[1])).toEqual(['schema-value', 'schema-unknown-key']);
     expect(result.err.at(-1)).toMatch(/2 errors/);
   });
 
-  it('check exits 1 on an invalid catalogue as well', () => {
+  it('check exits 1 on an invalid catalogue as well', async () => {
     writeFileSync(catalogPath, catalogue({ metrics: BASE.metrics.replace('type: counter', 'type: summary') }));
-    expect(run('check', '--catalog', catalogPath, '--out', outDir).code).toBe(1);
+    expect((await run('check', '--catalog', catalogPath, '--out', outDir)).code).toBe(1);
   });
 });
 
 describe('generate', () => {
-  it('writes generated/METRICS.md with the generated-file header', () => {
-    const result = generate();
+  it('writes generated/METRICS.md with the generated-file header', async () => {
+    const result = await generate();
     expect(result.code).toBe(0);
     expect(result.err).toEqual([]);
     const first = readFileSync(docs(), 'utf8').split('\n')[0] ?? '';
@@ -137,83 +137,83 @@ describe('generate', () => {
     expect(existsSync(join(outDir, '.lazybird-generate'))).toBe(false);
   });
 
-  it('changes no byte on a second run', () => {
-    expect(generate().code).toBe(0);
+  it('changes no byte on a second run', async () => {
+    expect((await generate()).code).toBe(0);
     const before = snapshot(outDir);
-    const second = generate();
+    const second = await generate();
     expect(second.code).toBe(0);
     expect(snapshot(outDir)).toEqual(before);
     expect(second.out.join('\n')).toMatch(/\b0 written\b/);
   });
 
-  it('does not touch up-to-date files on a second run (it reports 0 written)', () => {
-    expect(generate().code).toBe(0);
+  it('does not touch up-to-date files on a second run (it reports 0 written)', async () => {
+    expect((await generate()).code).toBe(0);
     const old = new Date('2020-01-01T00:00:00Z');
     const files = [...snapshot(outDir).keys()].filter((p) => !p.endsWith('/'));
     for (const file of files) utimesSync(join(outDir, file), old, old);
-    expect(generate().out.join('\n')).toMatch(/\b0 written\b/);
+    expect((await generate()).out.join('\n')).toMatch(/\b0 written\b/);
     for (const file of files) expect(statSync(join(outDir, file)).mtimeMs, file).toBe(old.getTime());
   });
 
-  it('succeeds with warnings, and prints them', () => {
+  it('succeeds with warnings, and prints them', async () => {
     writeFileSync(catalogPath, catalogue({ labels: BASE.labels + label('region', '[eu, us]') }));
-    const result = generate();
+    const result = await generate();
     expect(result.code).toBe(0);
     expect(result.err.some((l) => /: warning: .*\[label-unused\]$/.test(l))).toBe(true);
     expect(existsSync(docs())).toBe(true);
-    expect(generate('--check').code).toBe(0);
-    expect(run('check', '--catalog', catalogPath, '--out', outDir).code).toBe(0);
+    expect((await generate('--check')).code).toBe(0);
+    expect((await run('check', '--catalog', catalogPath, '--out', outDir)).code).toBe(0);
   });
 });
 
 describe('--check', () => {
-  beforeEach(() => {
-    expect(generate().code).toBe(0);
+  beforeEach(async () => {
+    expect((await generate()).code).toBe(0);
   });
 
-  it('exits 0 when the outputs are up to date', () => {
-    const result = generate('--check');
+  it('exits 0 when the outputs are up to date', async () => {
+    const result = await generate('--check');
     expect(result.code).toBe(0);
     expect(result.err).toEqual([]);
   });
 
-  it('exits 1 naming an edited output, and writes nothing', () => {
+  it('exits 1 naming an edited output, and writes nothing', async () => {
     writeFileSync(docs(), readFileSync(docs(), 'utf8') + 'edited by hand\n');
     const before = snapshot(outDir);
-    const result = generate('--check');
+    const result = await generate('--check');
     expect(result.code).toBe(1);
     expect(result.err.find((l) => l.includes('[output-stale]'))).toMatch(/^generated\/METRICS\.md: error: /);
     expect(snapshot(outDir)).toEqual(before);
   });
 
-  it('exits 1 naming a missing output, and writes nothing', () => {
+  it('exits 1 naming a missing output, and writes nothing', async () => {
     rmSync(docs());
     const before = snapshot(outDir);
-    const result = generate('--check');
+    const result = await generate('--check');
     expect(result.code).toBe(1);
     expect(result.err.find((l) => l.includes('[output-missing]'))).toMatch(/^generated\/METRICS\.md: error: /);
     expect(snapshot(outDir)).toEqual(before);
   });
 
-  it('exits 1 naming an extra generated file, and writes nothing', () => {
+  it('exits 1 naming an extra generated file, and writes nothing', async () => {
     const header = readFileSync(docs(), 'utf8').split('\n')[0] ?? '';
     mkdirSync(join(outDir, 'alerts'), { recursive: true });
     writeFileSync(join(outDir, 'alerts', 'retired.md'), `${header}\nleft over\n`);
     const before = snapshot(outDir);
-    const result = generate('--check');
+    const result = await generate('--check');
     expect(result.code).toBe(1);
     expect(result.err.find((l) => l.includes('[output-extra]'))).toMatch(/^alerts\/retired\.md: error: /);
     expect(snapshot(outDir)).toEqual(before);
   });
 
-  it('ignores the user’s own files beside the outputs', () => {
+  it('ignores the user’s own files beside the outputs', async () => {
     writeFileSync(join(outDir, 'generated', 'NOTES.md'), 'mine\n');
-    expect(generate('--check').code).toBe(0);
+    expect((await generate('--check')).code).toBe(0);
   });
 
-  it('exits 1 when the catalogue changed since the last generate', () => {
+  it('exits 1 when the catalogue changed since the last generate', async () => {
     writeFileSync(catalogPath, catalogue({ metrics: BASE.metrics.replace('Requests served.', 'Requests answered.') }));
-    const result = generate('--check');
+    const result = await generate('--check');
     expect(result.code).toBe(1);
     expect(result.err.some((l) => l.startsWith('generated/METRICS.md: error:') && l.endsWith('[output-stale]'))).toBe(true);
   });
@@ -252,10 +252,10 @@ metrics:
     shop_refunds_total: 2,
   };
 
-  it('prints the total series and the five largest metrics, and exits 0 when up to date', () => {
+  it('prints the total series and the five largest metrics, and exits 0 when up to date', async () => {
     writeFileSync(catalogPath, CHECK_CATALOGUE);
-    expect(generate().code).toBe(0);
-    const result = run('check', '--catalog', catalogPath, '--out', outDir);
+    expect((await generate()).code).toBe(0);
+    const result = await run('check', '--catalog', catalogPath, '--out', outDir);
     expect(result.code).toBe(0);
     const text = result.out.join('\n');
     const drop = /^\s+shop_metrics_dropped_total\s+(\d+)/m.exec(text);
@@ -277,22 +277,22 @@ metrics:
     expect(printed).toEqual(expectedLargest);
   });
 
-  it('exits 1 on stale outputs, like generate --check, and writes nothing', () => {
-    expect(generate().code).toBe(0);
+  it('exits 1 on stale outputs, like generate --check, and writes nothing', async () => {
+    expect((await generate()).code).toBe(0);
     rmSync(docs());
     const before = snapshot(outDir);
-    const result = run('check', '--catalog', catalogPath, '--out', outDir);
+    const result = await run('check', '--catalog', catalogPath, '--out', outDir);
     expect(result.code).toBe(1);
     expect(result.err.some((l) => l.includes('[output-missing]'))).toBe(true);
     expect(snapshot(outDir)).toEqual(before);
   });
 
-  it('exits 1 after an interrupted generate that committed, without finishing it', () => {
-    expect(generate().code).toBe(0);
+  it('exits 1 after an interrupted generate that committed, without finishing it', async () => {
+    expect((await generate()).code).toBe(0);
     mkdirSync(join(outDir, '.lazybird-generate', 'new', 'generated'), { recursive: true });
     writeFileSync(join(outDir, '.lazybird-generate', 'journal.json'), JSON.stringify({ roots: ['generated'] }) + '\n');
     const before = snapshot(outDir);
-    const result = run('check', '--catalog', catalogPath, '--out', outDir);
+    const result = await run('check', '--catalog', catalogPath, '--out', outDir);
     expect(result.code).toBe(1);
     expect(result.err.join('\n')).toMatch(/interrupted/);
     expect(snapshot(outDir)).toEqual(before);
@@ -300,7 +300,7 @@ metrics:
 });
 
 describe('the real command', () => {
-  it('prints positioned diagnostics and no stack trace for a YAML syntax error', () => {
+  it('prints positioned diagnostics and no stack trace for a YAML syntax error', async () => {
     const text = catalogue({ labels: BASE.labels.replace('values: [get, post]', 'values: [get, post') });
     writeFileSync(catalogPath, text);
     const child = spawnSync('npx', ['tsx', 'generator/cli.ts', 'generate', '--catalog', catalogPath, '--out', outDir], {

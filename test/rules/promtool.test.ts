@@ -52,7 +52,7 @@ describe('promtool test rules', () => {
     // The same catalogue with the checkpoint threshold ten times higher and the SLO objective looser.
     const text = readFileSync(join(root, 'metrics.yaml'), 'utf8')
       .replace('above: 0.02               # more than 72 failures an hour at one gate', 'above: 0.2')
-      .replace('objective: 0.95', 'objective: 0.5');
+      .replace('objective: 0.95\n        good: { outcome: success }', 'objective: 0.5\n        good: { outcome: success }');
     const { catalog } = compileCatalog(text, 'metrics.yaml');
     if (!catalog) throw new Error('the mutated catalogue should still be valid');
     const rules = [...emitAll(catalog)].find(([path]) => path.startsWith('alerts/'));

@@ -151,15 +151,15 @@ describe('outputs of the emitters', () => {
 });
 
 describe('an invalid catalogue', () => {
-  it('writes nothing: the outputs and the user’s files stay as they were', () => {
+  it('writes nothing: the outputs and the user’s files stay as they were', async () => {
     const catalogPath = join(out, 'metrics.yaml');
     const io = { out: () => {}, err: () => {} };
     writeFileSync(catalogPath, catalogue());
-    expect(main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(0);
+    expect(await main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(0);
     put('generated/NOTES.md', 'mine\n');
     writeFileSync(catalogPath, catalogue({ metrics: BASE.metrics.replace('Requests served.', 'Requests served.\n    unit: none') }));
     const before = tree();
-    expect(main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(1);
+    expect(await main(['generate', '--catalog', catalogPath, '--out', out], io)).toBe(1);
     expect(tree()).toEqual(before);
   });
 });

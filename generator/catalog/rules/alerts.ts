@@ -151,7 +151,17 @@ function checkRatio(context: RuleContext, metric: RawMetric, alert: RawAlert, at
   if (alert.match !== undefined) context.error('alert-unused-key', `${where}: a ratio alert takes its selection from ratio ${ratio.name}; "match" does not apply`, [...at, 'match'], { key: true });
 }
 
+/** The burn-rate factor of the fastest pair: an error ratio over 1 cannot happen. */
+const FASTEST_BURN = 14.4;
+
 function checkSlo(context: RuleContext, metric: RawMetric, alert: RawAlert, at: (string | number)[], where: string, name: string): void {
+  if (alert.objective !== undefined && FASTEST_BURN * (1 - alert.objective) >= 1) {
+    context.warning(
+      'alert-slo-burn-unreachable',
+      `${where}: with an objective of ${alert.objective}, burning ${FASTEST_BURN}× the budget needs an error ratio of ${Number((FASTEST_BURN * (1 - alert.objective)).toPrecision(3))}, above 1; the fastest page can never fire`,
+      [...at, 'objective'],
+    );
+  }
   const ways = [alert.good, alert.bad, alert.latency_below].filter((w) => w !== undefined).length;
   if (ways !== 1) {
     context.error('alert-slo-events', `${where}: an SLO names its events in exactly one way: good or bad matchers (counters) or latency_below (histograms)`, at);

@@ -1,9 +1,8 @@
 import { stringify } from 'yaml';
-import { formatGoFloat } from '../../../runtime/format.js';
 import { generatedHeader, ratioRecordName, RATIO_WINDOWS, RECORDING_KEEP_LABELS, ruleGroupName, rulesFile, runbookUrl, signalRecordName, sloErrorRecordName } from '../../conventions.js';
 import type { AlertModel, Catalog, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { formatDuration, parseDuration } from '../../catalog/duration.js';
-import { aggregate, labelNames, range, selector } from './promql.js';
+import { aggregate, bucketMatcher, labelNames, range, selector } from './promql.js';
 
 /** A rule as Prometheus reads it; serialized as-is, keys in this order. */
 export type Rule =
@@ -232,8 +231,7 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
       : aggregate('sum', keep, `rate(${selector(metric, alert.match)}[${window}])`);
   const errors = (window: string): string => {
     if (alert.latencyBelow !== undefined) {
-      // `le` as the exporter writes it (Go's shortest float), so the selector matches the bucket exactly.
-      const good = selector(metric, alert.match, '_bucket', [['le', formatGoFloat(alert.latencyBelow)]]);
+      const good = selector(metric, alert.match, '_bucket', [bucketMatcher(alert.latencyBelow)]);
       return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
     }
     if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, { ...alert.match, ...alert.bad })}[${window}])`)}\n/\n${total(window)}`;

@@ -1,3 +1,4 @@
+import { formatGoFloat, formatOpenMetricsFloat } from '../../../runtime/format.js';
 import type { MetricModel } from '../../catalog/model.js';
 
 /** A PromQL string literal: Go-style double quotes with `\` and `"` escaped. */
@@ -10,12 +11,12 @@ export function selector(
   metric: MetricModel,
   matchers: Readonly<Record<string, string>>,
   suffix = '',
-  extra: readonly (readonly [string, string])[] = [],
+  extra: readonly (readonly [name: string, operator: '=' | '=~', value: string])[] = [],
 ): string {
   const pairs = metric.labels
     .filter((label) => matchers[label.id] !== undefined)
     .map((label) => `${label.name}=${quote(matchers[label.id] ?? '')}`)
-    .concat(extra.map(([name, value]) => `${name}=${quote(value)}`));
+    .concat(extra.map(([name, operator, value]) => `${name}${operator}${quote(value)}`));
   return `${metric.name}${suffix}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
 }
 
@@ -32,4 +33,14 @@ export function aggregate(operator: 'sum' | 'max', by: readonly string[], expres
 /** A range with an optional offset: `[5m]` or `[5m] offset 1d`. */
 export function range(window: string, offset: string | undefined): string {
   return offset === undefined ? `[${window}]` : `[${window}] offset ${offset}`;
+}
+
+/**
+ * Matcher of one bucket boundary. The text format writes `le="120"`, OpenMetrics (which Prometheus
+ * 2 asks for first) `le="120.0"`, and Prometheus 3 normalises to the latter; match either.
+ */
+export function bucketMatcher(bound: number): readonly [string, '=' | '=~', string] {
+  const spellings = [...new Set([formatGoFloat(bound), formatOpenMetricsFloat(bound)])];
+  if (spellings.length === 1) return ['le', '=', spellings[0] ?? ''];
+  return ['le', '=~', spellings.map((s) => s.replace(/[.+]/g, (c) => `\\${c}`)).join('|')];
 }

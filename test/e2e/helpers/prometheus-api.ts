@@ -1,0 +1,78 @@
+/** The few Prometheus HTTP API calls the end-to-end test makes. */
+
+export interface Series {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly value: readonly [number, string];
+}
+
+export interface QueryResult {
+  readonly status: string;
+  readonly resultType: string | undefined;
+  readonly series: readonly Series[];
+  readonly error: string | undefined;
+  readonly warnings: readonly string[];
+}
+
+export interface ActiveAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: 'pending' | 'firing' | string;
+  readonly activeAt: string;
+  readonly value: string;
+}
+
+export interface RuleJson {
+  readonly type: 'recording' | 'alerting';
+  readonly name: string;
+  readonly query: string;
+  readonly health: string;
+  readonly lastError?: string;
+  readonly duration?: number;
+}
+
+export interface RuleGroupJson {
+  readonly name: string;
+  readonly file: string;
+  readonly rules: readonly RuleJson[];
+}
+
+export interface TargetJson {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly health: string;
+  readonly lastError: string;
+}
+
+async function get<T>(base: string, path: string, params: Record<string, string> = {}): Promise<{ status: string; data: T; error?: string; warnings?: string[] }> {
+  const url = new URL(path, base);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return (await response.json()) as { status: string; data: T; error?: string; warnings?: string[] };
+}
+
+/** An instant query; a failed query (bad PromQL) is a result with status "error", not an exception. */
+export async function query(base: string, promql: string): Promise<QueryResult> {
+  const body = await get<{ resultType?: string; result?: unknown }>(base, '/api/v1/query', { query: promql });
+  const result = body.data?.result;
+  const series = Array.isArray(result) ? (result as Series[]) : [];
+  return { status: body.status, resultType: body.data?.resultType, series, error: body.error, warnings: body.warnings ?? [] };
+}
+
+export async function alerts(base: string): Promise<ActiveAlert[]> {
+  const body = await get<{ alerts: ActiveAlert[] }>(base, '/api/v1/alerts');
+  return body.data.alerts;
+}
+
+export async function ruleGroups(base: string): Promise<RuleGroupJson[]> {
+  const body = await get<{ groups: RuleGroupJson[] }>(base, '/api/v1/rules');
+  return body.data.groups;
+}
+
+export async function activeTargets(base: string): Promise<TargetJson[]> {
+  const body = await get<{ activeTargets: TargetJson[] }>(base, '/api/v1/targets', { state: 'active' });
+  return body.data.activeTargets;
+}
+
+/** Values of `label` over the series matching `selector` (what Grafana's label_values() lists). */
+export async function labelValues(base: string, label: string, selector: string): Promise<string[]> {
+  const body = await get<string[]>(base, `/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': selector });
+  return body.data;
+}

@@ -20,7 +20,12 @@ export interface Position {
 
 /** `metrics.yaml:12:5: error: message [rule-id]`, the format editors and CI problem matchers read. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message} [${d.rule}]`;
+  return `${oneLine(d.file)}:${d.line}:${d.col}: ${d.severity}: ${oneLine(d.message)} [${d.rule}]`;
+}
+
+/** A diagnostic is one line whatever text it quotes: line breaks and controls shown escaped. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -1,4 +1,4 @@
-import { Alias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { Alias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, ParsedNode } from 'yaml';
 import { pointerOf } from './diagnostics.js';
 import type { Diagnostic, Position } from './diagnostics.js';
@@ -28,11 +28,7 @@ const START: Position = { line: 1, col: 1 };
 
 /** Parse catalogue text, keeping every node's source position. Never throws on user input. */
 export function loadCatalog(text: string, file: string): LoadedCatalog {
-  const lineCounter = new LineCounter();
-  const at = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, col };
-  };
+  const at = positionsOf(text);
   const make = (
     rule: string,
     message: string,
@@ -49,7 +45,7 @@ export function loadCatalog(text: string, file: string): LoadedCatalog {
     return detached(file, diagnostics, make);
   }
 
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: false });
   const diagnostics: Diagnostic[] = [];
   for (const error of document.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
@@ -122,6 +118,25 @@ export function loadCatalog(text: string, file: string): LoadedCatalog {
     locate,
     diagnostic: (rule, message, path, options = {}) =>
       make(rule, message, locate(path, options), pointerOf(path), options.severity ?? 'error'),
+  };
+}
+
+/**
+ * Offset → line:col, from the text itself. (yaml's LineCounter misses line breaks inside scalars
+ * its parser skips while recovering from a syntax error, and positions after them drift.)
+ */
+function positionsOf(text: string): (offset: number) => Position {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
   };
 }
 

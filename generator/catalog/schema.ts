@@ -86,7 +86,7 @@ function toDiagnostic(loaded: LoadedCatalog, error: ErrorObject): Diagnostic {
       const allowed = allowedKeys(error);
       return loaded.diagnostic(
         'schema-unknown-key',
-        `unknown key "${key}" in ${where}` + (allowed ? ` (allowed: ${allowed})` : ''),
+        `unknown key ${JSON.stringify(key)} in ${where}` + (allowed ? ` (allowed: ${allowed})` : ''),
         [...path, key],
         { key: true },
       );
@@ -138,12 +138,13 @@ function toDiagnostic(loaded: LoadedCatalog, error: ErrorObject): Diagnostic {
 
 /** The message and rule for a name that is not snake_case, specific to what is wrong with it. */
 function nameProblem(name: string, where: string): [string, string] {
-  if (name.startsWith('__')) return ['label-reserved-prefix', `"${name}" (${where}): names starting with "__" are reserved by Prometheus`];
-  if (name.includes(':')) return ['name-colon', `"${name}" (${where}): ":" is reserved for recording rules`];
-  if (/[A-Z]/.test(name)) return ['name-format', `"${name}" (${where}) must be snake_case, not camelCase`];
+  const shown = JSON.stringify(name);
+  if (name.startsWith('__')) return ['label-reserved-prefix', `${shown} (${where}): names starting with "__" are reserved by Prometheus`];
+  if (name.includes(':')) return ['name-colon', `${shown} (${where}): ":" is reserved for recording rules`];
+  if (/^[a-z][a-zA-Z0-9]*$/.test(name)) return ['name-format', `${shown} (${where}) must be snake_case, not camelCase`];
   return [
     'name-format',
-    `"${name}" (${where}) must be snake_case: lowercase letters and digits in words joined by single underscores, starting with a letter`,
+    `${shown} (${where}) must be snake_case: lowercase letters and digits in words joined by single underscores, starting with a letter`,
   ];
 }
 

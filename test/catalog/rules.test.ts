@@ -348,14 +348,14 @@ const CASES: readonly Case[] = [
   {
     rule: 'label-value-format',
     text: catalogue({ labels: BASE.labels.replace('values: [get, post]', 'values: [get, "po\\u0001st"]') }),
-    message: ['label method', 'control character'],
+    message: ['label method', 'U+0001', 'cannot hold'],
     at: { line: 'values: [get, "po', col: '"po' },
   },
   {
     rule: 'label-value-format',
     title: 'in the overflow value',
     text: catalogue({ labels: BASE.labels.replace('overflow: other', 'overflow: "oth\\ter"') }),
-    message: ['label method', 'overflow', 'control character'],
+    message: ['label method', 'overflow', 'U+0009', 'cannot hold'],
     at: { line: 'overflow: "oth', col: '"oth' },
   },
   {
@@ -519,7 +519,7 @@ const CASES: readonly Case[] = [
   {
     rule: 'matcher-value',
     text: requestsWith('    ratios: [{ name: put_share, match: { method: put } }]\n'),
-    message: ['"put"', 'method', 'get, post'],
+    message: ['"put"', 'method', '"get", "post"'],
     at: { line: 'name: put_share', col: 'put }' },
   },
   {
@@ -778,6 +778,38 @@ const CASES: readonly Case[] = [
     text: requestsAlert('        kind: slo\n        objective: 0.99\n        min_rate: 1\n'),
     message: ['exactly one way'],
     at: { after: 'alerts:', line: '- name: RequestsAlert', col: 'name' },
+  },
+  {
+    rule: 'alert-description-template',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        description: Rate of {{ $labels.job is high.\n'),
+    message: ['template', 'not closed'],
+    at: { line: 'description: Rate of', col: 'Rate of' },
+  },
+  {
+    rule: 'alert-description-template',
+    title: 'an unknown function',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        description: Rate is {{ $value | humanise }}.\n'),
+    message: ['unknown function "humanise"'],
+    at: { line: 'description: Rate is', col: 'Rate is' },
+  },
+  {
+    rule: 'runbook-url-format',
+    text: catalogue({ head: 'namespace: shop\nrunbook_url: https://runbooks.example.com/{alert}?q={{ .x }}\n' }),
+    message: ['braces other than {alert}'],
+    at: { line: 'runbook_url:', col: 'https' },
+  },
+  {
+    rule: 'text-format',
+    text: catalogue({ metrics: BASE.metrics.replace('help: Requests served.', 'help: "Requests\\u0007 served."') }),
+    message: ['metrics.requests_total.help', 'U+0007'],
+    at: { line: 'help: "Requests', col: '"Requests' },
+  },
+  {
+    rule: 'text-format',
+    title: 'a line separator in a group title',
+    text: catalogue({ groups: BASE.groups.replace('title: Main', 'title: "Ma\\u2028in"') }),
+    message: ['groups.main.title', 'U+2028'],
+    at: { line: 'title: "Ma', col: '"Ma' },
   },
   {
     rule: 'alert-slo-burn-unreachable',

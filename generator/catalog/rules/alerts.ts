@@ -1,6 +1,7 @@
 import { parseDuration } from '../duration.js';
 import type { RawAlert, RawMetric } from '../raw.js';
 import type { RuleContext } from './context.js';
+import { templateProblem } from './template.js';
 import { checkMatchers } from './structure.js';
 
 export const DEFAULT_SCRAPE_INTERVAL = '1m';
@@ -26,6 +27,10 @@ const COMMON = new Set<string>(['name', 'kind', 'severity', 'summary', 'descript
 
 /** Alerts say what they watch in a way that can fire, and nothing a kind would ignore. */
 export function alertRules(context: RuleContext): void {
+  const runbook = context.raw.runbook_url;
+  if (runbook !== undefined && /[{}]/.test(runbook.replaceAll('{alert}', ''))) {
+    context.error('runbook-url-format', `runbook_url: braces other than {alert} would be read as a template by Prometheus`, ['runbook_url']);
+  }
   const names = new Map<string, string>();
   const scrapeInterval = parseDuration(context.raw.scrape_interval ?? DEFAULT_SCRAPE_INTERVAL);
   for (const [key, metric] of context.metrics()) {
@@ -50,6 +55,10 @@ export function alertRules(context: RuleContext): void {
         }
       }
 
+      const template = alert.description === undefined ? undefined : templateProblem(alert.description);
+      if (template !== undefined) {
+        context.error('alert-description-template', `${where}: the description is a Prometheus template, and ${template}`, [...at, 'description']);
+      }
       if (!alert.summary.trim().endsWith('.')) context.error('alert-summary', `${where}: the summary should be a sentence ending with a period`, [...at, 'summary']);
       if (alert.summary.includes('{{')) {
         context.error('alert-summary', `${where}: the summary is static; put templated labels and values in the description`, [...at, 'summary']);

@@ -74,7 +74,7 @@ export function eventRules(context: RuleContext): void {
         const label = context.label(labelId);
         if (typeof binding === 'string') {
           if (label && !label.values.includes(binding) && label.overflow !== binding) {
-            context.error('event-label-value', `event ${eventId}: "${binding}" is not an allowed value of label ${labelId}`, [...recordAt, 'labels', labelId]);
+            context.error('event-label-value', `event ${eventId}: ${JSON.stringify(binding)} is not an allowed value of label ${labelId}`, [...recordAt, 'labels', labelId]);
           }
           continue;
         }

@@ -8,8 +8,9 @@ import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { namingRules } from './naming.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
+import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, alertRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, alertRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -1,8 +1,9 @@
 import { labelNameOf } from '../model.js';
 import type { RuleContext } from './context.js';
+import { unwritable } from './text.js';
 
-/** Control characters cannot be written in a label value of every output (exposition, rules, TypeScript). */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A label value holds no line break or tab either: one line in every output (exposition, rules, TypeScript). */
+const BREAKS = /[\t\n\r]/;
 
 export function labelRules(context: RuleContext): void {
   const used = new Set(context.metrics().flatMap(([, metric]) => metric.labels ?? []));
@@ -11,23 +12,25 @@ export function labelRules(context: RuleContext): void {
     const seen = new Map<string, number>();
     label.values.forEach((value, index) => {
       if (seen.has(value)) {
-        context.error('label-value-duplicate', `label ${id}: value "${value}" is listed twice`, [...at, 'values', index]);
+        context.error('label-value-duplicate', `label ${id}: value ${JSON.stringify(value)} is listed twice`, [...at, 'values', index]);
       }
       seen.set(value, index);
-      if (CONTROL.test(value)) {
-        context.error('label-value-format', `label ${id}: value ${JSON.stringify(value)} contains a control character`, [...at, 'values', index]);
+      const bad = unwritable(value, BREAKS);
+      if (bad !== undefined) {
+        context.error('label-value-format', `label ${id}: value ${JSON.stringify(value)} contains ${bad}, which a label value cannot hold`, [...at, 'values', index]);
       }
     });
     if (label.overflow !== undefined) {
       if (seen.has(label.overflow)) {
         context.error(
           'label-overflow-duplicate',
-          `label ${id}: the overflow value "${label.overflow}" is also a listed value; it is added to the values by itself`,
+          `label ${id}: the overflow value ${JSON.stringify(label.overflow)} is also a listed value; it is added to the values by itself`,
           [...at, 'overflow'],
         );
       }
-      if (CONTROL.test(label.overflow)) {
-        context.error('label-value-format', `label ${id}: overflow ${JSON.stringify(label.overflow)} contains a control character`, [...at, 'overflow']);
+      const bad = unwritable(label.overflow, BREAKS);
+      if (bad !== undefined) {
+        context.error('label-value-format', `label ${id}: overflow ${JSON.stringify(label.overflow)} contains ${bad}, which a label value cannot hold`, [...at, 'overflow']);
       }
     }
     if (!used.has(id)) context.warning('label-unused', `label ${id} is defined but no metric uses it`, at, { key: true });
@@ -189,7 +192,7 @@ export function checkMatchers(
     }
     const label = context.label(id);
     if (label && !label.values.includes(value) && label.overflow !== value) {
-      context.error('matcher-value', `"${value}" is not an allowed value of label ${id} (allowed: ${label.values.join(', ')})`, [...at, id]);
+      context.error('matcher-value', `${JSON.stringify(value)} is not an allowed value of label ${id} (allowed: ${label.values.map((v) => JSON.stringify(v)).join(', ')})`, [...at, id]);
     }
   }
 }

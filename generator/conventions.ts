@@ -28,6 +28,33 @@ export function labelTypeName(labelId: string): string {
   return pascalCase(labelId);
 }
 
+/** `cache_layer` → `cacheLayerIndex` (the generated switch from a value to its position). */
+export function labelIndexFunctionName(labelId: string): string {
+  return `${camelCase(labelId)}Index`;
+}
+
+/** `cache_layer` → `CacheLayerLabel` (the generated LabelSpec constant). */
+export function labelSpecConstName(labelId: string): string {
+  return `${pascalCase(labelId)}Label`;
+}
+
+/** `agent_calls_total` → `AgentCallsTotalLabels` (the label object type of a metric). */
+export function metricLabelsTypeName(key: string): string {
+  return `${pascalCase(key)}Labels`;
+}
+
+/**
+ * Names generated/metrics.ts declares or imports whatever the catalogue says; a catalogue name
+ * that would generate one of them (a label `metrics` → type `Metrics`) would not compile.
+ */
+export const GENERATED_MODULE_NAMES: readonly string[] = [
+  'MetricsRuntime', 'averageOf', 'ratioOf', 'sumOf', 'runtimeMetricsHandler', 'runtimeStartMetricsServer',
+  'Counter', 'Counter0', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
+  'LabeledHistogram', 'MetricSpec', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
+  'METRIC_SPECS', 'MetricsSummary', 'INTERNALS', 'Internals', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder',
+  'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
+];
+
 /** `task_completion` → `recordTaskCompletion` (the recorder method of an event). */
 export function eventMethodName(eventId: string): string {
   return `record${pascalCase(eventId)}`;

@@ -812,6 +812,31 @@ const CASES: readonly Case[] = [
     at: { line: 'title: "Ma', col: '"Ma' },
   },
   {
+    rule: 'generated-name-collision',
+    title: 'a label whose type would shadow an import',
+    text: catalogue({ labels: BASE.labels.replace('  method:', '  counter:'), metrics: BASE.metrics.replace('labels: [method]', 'labels: [counter]'), events: null }),
+    message: ['label counter', 'Counter', 'the generated module itself'],
+    at: { line: '  counter:', col: 'counter' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'a metric and a label that generate the same type',
+    text: catalogue({
+      labels: BASE.labels + '  requests_total_labels:\n    description: Odd.\n    values: [x]\n',
+      metrics: BASE.metrics.replace('labels: [method]', 'labels: [method, requests_total_labels]'),
+      events: null,
+    }),
+    message: ['metric requests_total', 'RequestsTotalLabels', 'label requests_total_labels'],
+    at: { line: '  requests_total:', col: 'requests_total' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'a metric named like a method of the metrics object',
+    text: withMetric('  reset:\n    type: gauge\n    group: main\n    help: Resets.\n    unit: none\n'),
+    message: ['metrics.reset', 'method'],
+    at: { line: '  reset:', col: 'reset' },
+  },
+  {
     rule: 'alert-slo-burn-unreachable',
     text: durationAlert('        kind: slo\n        objective: 0.9\n        latency_below: 0.5\n        min_rate: 1\n'),
     message: ['0.9', '1.44', 'never fire'],

@@ -1,4 +1,4 @@
-import { dashboardRefs, eventFieldProperty, exposedUnit, pascalCase } from '../../conventions.js';
+import { dashboardRefs, eventFieldProperty, exposedUnit, labelIndexFunctionName, labelSpecConstName, metricLabelsTypeName, pascalCase } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
 
@@ -87,7 +87,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   const metricViews = metrics.map((metric, id): MetricView => {
     const storeClass = pascalCase(metric.type);
     const labeled = metric.labels.length > 0;
-    const labelsType = `${pascalCase(metric.key)}Labels`;
+    const labelsType = metricLabelsTypeName(metric.key);
     return {
       id,
       name: metric.name,
@@ -200,9 +200,9 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
 }
 
 function indexFnOf(label: LabelModel): string {
-  return `${label.typeName.charAt(0).toLowerCase()}${label.typeName.slice(1)}Index`;
+  return labelIndexFunctionName(label.id);
 }
 
 function specConstOf(label: LabelModel): string {
-  return `${label.typeName}Label`;
+  return labelSpecConstName(label.id);
 }

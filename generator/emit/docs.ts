@@ -1,4 +1,5 @@
-import { generatedHeader } from '../conventions.js';
+import { generatedHeader, RATIO_WINDOWS, ratioRecordName } from '../conventions.js';
+import { alertNamesOf } from '../catalog/rules/alerts.js';
 import type { Catalog, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
@@ -34,6 +35,29 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
   }
   lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
+  const alerts = catalog.metrics.flatMap((metric) => metric.alerts.map((alert) => ({ metric, alert })));
+  if (alerts.length > 0) {
+    lines.push('## Alerts', '', '| alert | kind | severity | metric | summary |', '| --- | --- | --- | --- | --- |');
+    for (const { metric, alert } of alerts) {
+      const names = alertNamesOf(alert).map(code).join('<br>');
+      lines.push(`| ${names} | ${alert.kind} | ${alert.severity} | ${code(metric.name)} | ${cell(alert.summary)} |`);
+    }
+    lines.push('');
+  }
+  const ratios = catalog.metrics.flatMap((metric) => metric.ratios.map((ratio) => ({ metric, ratio })));
+  if (ratios.length > 0) {
+    lines.push('## Recorded ratios', '', '| recording rule | numerator | denominator | description |', '| --- | --- | --- | --- |');
+    for (const { metric, ratio } of ratios) {
+      const by = ratio.by.map((id) => metric.labels.find((l) => l.id === id)?.name ?? id);
+      const denominator = catalog.metrics.find((m) => m.key === ratio.denominator)?.name ?? ratio.denominator;
+      const record = RATIO_WINDOWS.map((window) => code(ratioRecordName(catalog.namespace, ratio.name, by, window))).join('<br>');
+      const denominatorMetric = catalog.metrics.find((m) => m.key === ratio.denominator) ?? metric;
+      lines.push(
+        `| ${record} | ${code(metric.name)}${matchText(metric, ratio.match)} | ${code(denominator)}${matchText(denominatorMetric, ratio.denominatorMatch)} | ${cell(ratio.description ?? '')} |`,
+      );
+    }
+    lines.push('');
+  }
   if (catalog.events.length > 0) {
     lines.push('## Events', '', '| recorder method | records | description |', '| --- | --- | --- |');
     for (const event of catalog.events) {
@@ -64,6 +88,12 @@ function helpCell(metric: MetricModel): string {
     ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedBy ? ` Use ${code(metric.deprecated.replacedBy)}.` : ''}`
     : '';
   return cell(metric.help) + deprecation;
+}
+
+/** ` where result="hit"`: matchers by label id, shown with the exposed label names. */
+function matchText(metric: MetricModel, matchers: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(matchers).map(([id, value]) => `${metric.labels.find((l) => l.id === id)?.name ?? id}=${JSON.stringify(value)}`);
+  return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 
 /** Text in a table cell: no pipe, newline or HTML can break the table's shape. */

@@ -1302,41 +1302,67 @@ export function createRecorder(metrics: Metrics): Recorder {
   const { m0, m1, m2, s2, m3, m4, s4, m5, m6, s6, m7, s7, m8, m9, m10, s10, m11, m12, m13, s13, m14, m15, s15, m16, s16, m17, s17, m18, m19, s19, m20, s20, m21, m22, s22, m23, s23, m24, m25, m26, s26, m27, s27, m28, s28, m29, s29, m30, m31, m32, s32, m33, s33, m34, s34, m35, s35, m36, s36, m37, m38, s38, m39, m40 } = metrics[INTERNALS];
   return {
     recordTaskCompletion(event) {
-      m0.observe(0, event?.durationSeconds);
-      m8.observe(0, event?.qualityScore);
-      m18.observe(0, event?.costUsd);
-      m9.observe(0, event?.testCoverageRatio);
-      m13.inc(s13(event?.outcome));
-      m35.inc(s35(event?.agent, event?.outcome));
-      m33.observe(s33(event?.agent), event?.qualityScore);
+      const f0 = event?.durationSeconds;
+      const f1 = event?.qualityScore;
+      const f2 = event?.costUsd;
+      const f3 = event?.testCoverageRatio;
+      const f4 = event?.outcome;
+      const f5 = event?.agent;
+      m0.observe(0, f0);
+      m8.observe(0, f1);
+      m18.observe(0, f2);
+      m9.observe(0, f3);
+      m13.inc(s13(f4));
+      m35.inc(s35(f5, f4));
+      m33.observe(s33(f5), f1);
     },
     recordAgentCall(event) {
-      m4.observe(s4(event?.agent), event?.latencySeconds);
-      m32.inc(s32(event?.agent, event?.operation));
-      m16.inc(s16(event?.agent, event?.operation), event?.costUsd);
-      m17.inc(s17(event?.agent), event?.tokens);
-      m34.observe(s34(event?.agent), event?.costUsd);
+      const f0 = event?.agent;
+      const f1 = event?.latencySeconds;
+      const f2 = event?.operation;
+      const f3 = event?.costUsd;
+      const f4 = event?.tokens;
+      m4.observe(s4(f0), f1);
+      m32.inc(s32(f0, f2));
+      m16.inc(s16(f0, f2), f3);
+      m17.inc(s17(f0), f4);
+      m34.observe(s34(f0), f3);
     },
     recordCacheLookup(event) {
-      m6.observe(s6(event?.cacheLayer), event?.durationSeconds);
-      m22.inc(s22(event?.cacheLayer, event?.result));
+      const f0 = event?.cacheLayer;
+      const f1 = event?.durationSeconds;
+      const f2 = event?.result;
+      m6.observe(s6(f0), f1);
+      m22.inc(s22(f0, f2));
     },
     recordEvaluation(event) {
-      m3.observe(0, event?.durationSeconds);
-      m10.inc(s10("critical"), event?.vulnerabilitiesCritical);
-      m10.inc(s10("high"), event?.vulnerabilitiesHigh);
-      m10.inc(s10("medium"), event?.vulnerabilitiesMedium);
-      m10.inc(s10("low"), event?.vulnerabilitiesLow);
-      m11.inc(0, event?.typeErrors);
-      m12.inc(0, event?.testFailures);
+      const f0 = event?.durationSeconds;
+      const f1 = event?.vulnerabilitiesCritical;
+      const f2 = event?.vulnerabilitiesHigh;
+      const f3 = event?.vulnerabilitiesMedium;
+      const f4 = event?.vulnerabilitiesLow;
+      const f5 = event?.typeErrors;
+      const f6 = event?.testFailures;
+      m3.observe(0, f0);
+      m10.inc(s10("critical"), f1);
+      m10.inc(s10("high"), f2);
+      m10.inc(s10("medium"), f3);
+      m10.inc(s10("low"), f4);
+      m11.inc(0, f5);
+      m12.inc(0, f6);
     },
     recordAgentSwitch(event) {
-      m36.inc(s36(event?.fromAgent, event?.toAgent));
-      m37.observe(0, event?.qualityImprovement);
-      m19.set(s19(event?.fromAgent, event?.toAgent), event?.costRatio);
+      const f0 = event?.fromAgent;
+      const f1 = event?.toAgent;
+      const f2 = event?.qualityImprovement;
+      const f3 = event?.costRatio;
+      m36.inc(s36(f0, f1));
+      m37.observe(0, f2);
+      m19.set(s19(f0, f1), f3);
     },
     recordCheckpointFailure(event) {
-      m15.inc(s15(event?.checkpoint));
+      const f0 = event?.checkpoint;
+      m15.inc(s15(f0));
       m14.inc(0);
     },
   };

@@ -48,6 +48,8 @@ interface MetricView {
 
 interface EventView {
   readonly method: string;
+  /** Each field the records use, read once into a local (`f0`, `f1`, ...). */
+  readonly locals: readonly { local: string; property: string }[];
   readonly typeName: string;
   readonly description: string;
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
@@ -56,7 +58,7 @@ interface EventView {
     readonly operation: string;
     readonly seriesFn: string;
     readonly labeled: boolean;
-    readonly args: readonly ({ fixed: true; value: string } | { fixed: false; property: string })[];
+    readonly args: readonly ({ fixed: true; value: string } | { fixed: false; local: string })[];
     readonly value: string | undefined;
     readonly optionalValue: boolean;
   }[];
@@ -122,8 +124,13 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
 
   const events = catalog.events.map((event): EventView => {
     const fields = new Map(event.fields.map((f) => [f.id, f]));
+    // One read per field: fewer property loads, and a fractional number is boxed once, not per use.
+    const used = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))];
+    const localOf = new Map(used.map((field, index) => [field, `f${index}`]));
+    const local = (field: string): string => localOf.get(field) ?? '';
     return {
       method: event.method,
+      locals: used.map((field) => ({ local: local(field), property: eventFieldProperty(field) })),
       typeName: event.typeName,
       description: event.description,
       fields: event.fields.map((field) => ({
@@ -141,9 +148,9 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
           seriesFn: view.seriesFn,
           labeled: view.labeled,
           args: record.labels.map((binding) =>
-            binding.kind === 'fixed' ? { fixed: true, value: binding.value } : { fixed: false, property: eventFieldProperty(binding.field) },
+            binding.kind === 'fixed' ? { fixed: true, value: binding.value } : { fixed: false, local: local(binding.field) },
           ),
-          value: valueField && eventFieldProperty(valueField.id),
+          value: valueField && local(valueField.id),
           optionalValue: valueField?.kind === 'number' && valueField.optional,
         };
       }),

@@ -1,6 +1,7 @@
 import { labelNameOf } from '../model.js';
 import type { RuleContext } from './context.js';
 import { unwritable } from './text.js';
+import { familyName, sampleNames } from '../../conventions.js';
 
 /** A label value holds no line break or tab either: one line in every output (exposition, rules, TypeScript). */
 const BREAKS = /[\t\n\r]/;
@@ -124,8 +125,7 @@ function checkExposedNames(context: RuleContext): void {
   const owners = new Map<string, string>();
   for (const [key, metric] of context.metrics()) {
     const name = context.fullName(key);
-    const family = metric.type === 'counter' ? name.replace(/_total$/, '') : name;
-    const claimed = metric.type === 'histogram' ? [family, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [family, name];
+    const claimed = [familyName(name, metric.type), ...sampleNames(name, metric.type)];
     for (const claim of new Set(claimed)) {
       const owner = owners.get(claim);
       if (owner !== undefined && owner !== key) {

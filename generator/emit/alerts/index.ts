@@ -2,7 +2,8 @@ import { stringify } from 'yaml';
 import { generatedHeader, ratioRecordName, RATIO_WINDOWS, RECORDING_KEEP_LABELS, ruleGroupName, rulesFile, runbookUrl, signalRecordName, sloErrorRecordName } from '../../conventions.js';
 import type { AlertModel, Catalog, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { formatDuration, parseDuration } from '../../catalog/duration.js';
-import { aggregate, bucketMatcher, labelNames, range, selector } from './promql.js';
+import { aggregate } from '../promql.js';
+import { bucketMatcher, labelNames, range, selector } from './promql.js';
 
 /** A rule as Prometheus reads it; serialized as-is, keys in this order. */
 export type Rule =

@@ -3,6 +3,9 @@
  * dashboard's label variables where the series has the label); every range is `$__rate_interval`,
  * so Grafana sizes it to the scrape interval and the zoom level.
  */
+import { aggregate, stringLiteral } from '../promql.js';
+
+export { aggregate };
 
 export const RATE_INTERVAL = '$__rate_interval';
 
@@ -39,11 +42,6 @@ export function increase(vectorSelector: string): string {
   return `increase(${vectorSelector}[${RATE_INTERVAL}])`;
 }
 
-/** `sum by (a, b) (expr)`, or `sum(expr)` without labels. */
-export function aggregate(op: 'sum' | 'avg', labels: readonly string[], expr: string): string {
-  return labels.length === 0 ? `${op}(${expr})` : `${op} by (${labels.join(', ')}) (${expr})`;
-}
-
 /** Quantile estimated from a histogram's buckets: rate first, then sum keeping `le`. */
 export function histogramQuantile(quantile: number, by: readonly string[], bucketSelector: string): string {
   return `histogram_quantile(${quantile}, ${aggregate('sum', ['le', ...by], rate(bucketSelector))})`;
@@ -54,7 +52,3 @@ export function histogramMean(by: readonly string[], sumSelector: string, countS
   return `${aggregate('sum', by, rate(sumSelector))} / ${aggregate('sum', by, rate(countSelector))}`;
 }
 
-/** PromQL double-quoted string. */
-export function stringLiteral(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}

@@ -39,7 +39,6 @@ interface MetricView {
   readonly storeClass: string;
   readonly accessor: string;
   readonly seriesFn: string;
-  readonly seriesCount: number;
   readonly labels: readonly { key: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
@@ -102,7 +101,6 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       storeClass,
       accessor: metric.type,
       seriesFn: `s${id}`,
-      seriesCount: metric.series / (metric.type === 'histogram' ? metric.buckets.length + 3 : 1),
       labels: metric.labels.map((label, position) => ({
         key: label.name,
         typeName: label.typeName,

@@ -12,9 +12,9 @@ import type { DemoApp } from './app.js';
 import { parseDemoArgs, USAGE } from './args.js';
 import type { DemoOptions } from './args.js';
 import { FAULTS } from './faults.js';
-import { findOnPath, prometheusConfig, startPrometheus } from './prometheus.js';
-import type { RunningPrometheus } from './prometheus.js';
-import { SHORT_WINDOWS, shortRules } from './short-windows.js';
+import { findOnPath, prometheusConfig, startPrometheus } from '../generator/simulate/prometheus.js';
+import type { RunningPrometheus } from '../generator/simulate/prometheus.js';
+import { SHORT_WINDOWS, shortRules } from '../generator/simulate/short-windows.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CATALOGUE = join(ROOT, 'metrics.yaml');

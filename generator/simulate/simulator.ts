@@ -22,7 +22,7 @@ import type { Random } from './random.js';
 
 export const SIMULATION_FAULTS = {
   errors: { description: 'the bad side of every ratio and SLO alert grows far past its limit' },
-  slow: { description: 'every histogram observes values ten times larger (quantile, average and latency SLO alerts)' },
+  slow: { description: 'every histogram observes values near the top of its buckets (quantile, average and latency SLO alerts)' },
   silence: { description: 'nothing is recorded any more, while the exporter still serves' },
 } as const satisfies Record<string, FaultDefinition>;
 
@@ -40,7 +40,8 @@ const OVERFLOW_WEIGHT = 0.02;
 /** Share of the bad side against what an alert tolerates: a quarter of the limit, and 4 times past it under the `errors` fault. */
 const CALM = 0.25;
 const FAULTED = 4;
-const SLOW_FACTOR = 10;
+/** Where the median sits between the first and last bucket under the `slow` fault (0: first, 1: last). */
+const SLOW_POSITION = 0.85;
 /** Period of the gauges' wandering, seconds. */
 const GAUGE_PERIOD = 60;
 /** Never simulate more than this much missed time at once (after a suspended laptop, say). */
@@ -51,6 +52,8 @@ type Distribution = { readonly kind: 'lognormal'; readonly median: number; reado
 interface HistogramPlan {
   readonly storage: Histogram;
   readonly distribution: Distribution;
+  /** Under the `slow` fault: values near the top of the buckets, past any threshold the alerts allow. */
+  readonly slowDistribution: Distribution;
   readonly min: number;
   readonly max: number;
   /** Per series: a factor on the values, so series differ as routes or agents would. */
@@ -97,6 +100,8 @@ export class Simulator {
   private readonly events: EventPlan[] = [];
   /** Per label id: shares of its values, calm and under the `errors` fault. */
   private readonly shares = new Map<string, { calm: number[]; faulted: number[] }>();
+  /** Shares set by alerts, per `label id NUL value index`. */
+  private readonly constrained = new Map<string, { calm: number; faulted: number }>();
   private readonly faults: FaultSet<SimulationFault> | undefined;
   private elapsed = 0;
   private occurrences = 0;
@@ -229,7 +234,15 @@ export class Simulator {
     const index = label.values.indexOf(value);
     const current = this.shares.get(label.id);
     if (index < 0 || current === undefined) return;
-    this.shares.set(label.id, { calm: withShare(current.calm, index, calm), faulted: withShare(current.faulted, index, faulted) });
+    // Two alerts on one value (a ratio alert and an SLO on 5xx, say): the calmer share keeps both
+    // calm, and the wilder one makes both fire under the fault. A good side is the complement.
+    const key = `${label.id}\u0000${index}`;
+    const before = this.constrained.get(key);
+    const good = calm > faulted;
+    const pick = (a: number, b: number, calmSide: boolean): number => (calmSide === good ? Math.max(a, b) : Math.min(a, b));
+    const next = before === undefined ? { calm, faulted } : { calm: pick(before.calm, calm, true), faulted: pick(before.faulted, faulted, false) };
+    this.constrained.set(key, next);
+    this.shares.set(label.id, { calm: withShare(current.calm, index, next.calm), faulted: withShare(current.faulted, index, next.faulted) });
   }
 
   private shareOf(labelId: string, value: string, faulted: boolean): number {
@@ -297,10 +310,10 @@ export class Simulator {
   }
 
   private draw(histogram: HistogramPlan, series: number, slow: boolean): number {
-    const d = histogram.distribution;
+    const d = slow ? histogram.slowDistribution : histogram.distribution;
     const factor = histogram.seriesFactor[series] ?? 1;
     const value = d.kind === 'lognormal' ? this.random.logNormal(d.median * factor, d.spread) : this.random.normal(d.mean * factor, d.sd);
-    return clamp(value * (slow && d.kind === 'lognormal' ? SLOW_FACTOR : 1), histogram.min, histogram.max);
+    return clamp(value, histogram.min, histogram.max);
   }
 
   private increment(model: MetricModel): number {
@@ -390,7 +403,7 @@ function seriesOf(metric: MetricModel, values: readonly string[]): number {
  * positive, normal otherwise, then pulled down until the catalogue's quantile, average and latency
  * SLO alerts on the metric have a wide margin.
  */
-function histogramDistribution(model: MetricModel): { distribution: Distribution; min: number; max: number } {
+function histogramDistribution(model: MetricModel): { distribution: Distribution; slowDistribution: Distribution; min: number; max: number } {
   const bounds = model.buckets;
   const lo = bounds[0] ?? 1;
   const hi = bounds.at(-1) ?? lo;
@@ -403,7 +416,7 @@ function histogramDistribution(model: MetricModel): { distribution: Distribution
       const z = alert.kind === 'quantile' ? normalQuantile(alert.quantile ?? 0.5) : 0;
       if ((alert.kind === 'quantile' || (alert.kind === 'threshold' && alert.of === 'average')) && alert.above !== undefined) mean = Math.min(mean, alert.above - (z + 2) * sd);
     }
-    return { distribution: { kind: 'normal', mean, sd }, min, max };
+    return { distribution: { kind: 'normal', mean, sd }, slowDistribution: { kind: 'normal', mean: lo + (hi - lo) * SLOW_POSITION, sd }, min, max };
   }
   const span = Math.log(hi / lo);
   const spread = span > 0 ? span / 5 : 0.5;
@@ -419,7 +432,8 @@ function histogramDistribution(model: MetricModel): { distribution: Distribution
       median = Math.min(median, alert.latencyBelow / margin / Math.exp(normalQuantile(1 - bad) * spread));
     }
   }
-  return { distribution: { kind: 'lognormal', median, spread }, min, max: model.unit === 'ratio' ? 1 : max };
+  const slowDistribution: Distribution = { kind: 'lognormal', median: lo * Math.exp(span * SLOW_POSITION), spread };
+  return { distribution: { kind: 'lognormal', median, spread }, slowDistribution, min, max };
 }
 
 /** Level and swing of a gauge by its unit, kept away from the thresholds of its alerts. */

@@ -2,14 +2,17 @@
  * The demo application: the generated metrics, the simulated workload driving them, and an HTTP
  * server with the generated handler (`/metrics`, `/health`, `/dashboard`) plus `/faults`.
  */
-import http from 'node:http';
 import type { Server } from 'node:http';
 import { createMetrics, createRecorder, metricsHandler } from '../generated/metrics.js';
 import type { Metrics, Service } from '../generated/metrics.js';
-import { FaultSet, handleFaultRequest } from './faults.js';
-import type { FaultName } from './faults.js';
-import { createRandom } from './random.js';
+import { handleFaultRequest } from '../generator/simulate/faults.js';
+import { pathOf, sendText, startHttpApp } from '../generator/simulate/http.js';
+import { createRandom } from '../generator/simulate/random.js';
+import { demoFaults } from './faults.js';
+import type { DemoFaults, FaultName } from './faults.js';
 import { Workload } from './workload.js';
+
+export { urlHost } from '../generator/simulate/http.js';
 
 export interface DemoAppOptions {
   readonly port: number;
@@ -29,7 +32,7 @@ export interface DemoApp {
   readonly port: number;
   readonly url: string;
   readonly metrics: Metrics;
-  readonly faults: FaultSet;
+  readonly faults: DemoFaults;
   readonly workload: Workload;
   /** Stops the workload and the server; resolves once every connection is closed. */
   stop(): Promise<void>;
@@ -51,57 +54,33 @@ DELETE /faults           turn all off
 export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const metrics = createMetrics();
   const recorder = createRecorder(metrics);
-  const faults = new FaultSet(options.faults);
+  const faults = demoFaults(options.faults);
   const workload = new Workload(metrics, recorder, createRandom(options.seed), faults, { rate: options.rate, cycleSeconds: options.cycleSeconds, failingService: options.failingService }, performance.now());
   const serveMetrics = metricsHandler(metrics);
 
-  const server = http.createServer((req, res) => {
-    if (handleFaultRequest(faults, req, res, options.log)) return;
-    if ((req.url ?? '/').split('?', 1)[0] === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(INDEX));
-      res.end(req.method === 'HEAD' ? undefined : INDEX);
-      return;
-    }
-    serveMetrics(req, res);
+  const app = await startHttpApp({
+    port: options.port,
+    host: options.host,
+    handle(req, res) {
+      if (handleFaultRequest(faults, req, res, options.log)) return;
+      if (pathOf(req) === '/' && (req.method === 'GET' || req.method === 'HEAD')) return sendText(req, res, 200, INDEX);
+      serveMetrics(req, res);
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = address !== null && typeof address === 'object' ? address.port : options.port;
 
   workload.tick(performance.now());
   const timer = setInterval(() => workload.tick(performance.now()), TICK_MS);
 
-  let stopping: Promise<void> | undefined;
   return {
-    server,
-    port,
-    url: `http://${urlHost(options.host)}:${port}`,
+    server: app.server,
+    port: app.port,
+    url: app.url,
     metrics,
     faults,
     workload,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        clearInterval(timer);
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Scrapers keep connections alive; give in-flight responses a moment, then cut the rest.
-        setTimeout(() => server.closeAllConnections(), 500).unref();
-      });
-      return stopping;
+      clearInterval(timer);
+      return app.stop();
     },
   };
-}
-
-/** A host as it appears in a URL; wildcard addresses become loopback, which is what a local client can reach. */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::' || host === '[::]') return '[::1]';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

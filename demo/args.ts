@@ -23,7 +23,7 @@ options:
   --scrape-interval D      its scrape interval (default: the catalogue's scrape_interval)
   --evaluation-interval D  its rule evaluation interval (default: the scrape interval)
   --fast-alerts            with --with-prometheus: load the rules of the catalogue with short windows
-                           (demo/short-windows.ts) and scrape every second, so faults fire within a minute
+                           (generator/simulate/short-windows.ts) and scrape every second, so faults fire within a minute
   --help                   this text
 
 faults at runtime:

@@ -2,8 +2,7 @@
  * `npm run demo`: the simulated LazyBird workload on http://127.0.0.1:9464, optionally with a local
  * Prometheus scraping it (`--with-prometheus`). Stops cleanly on SIGINT and SIGTERM.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -12,9 +11,9 @@ import type { DemoApp } from './app.js';
 import { parseDemoArgs, USAGE } from './args.js';
 import type { DemoOptions } from './args.js';
 import { FAULTS } from './faults.js';
-import { findOnPath, prometheusConfig, startPrometheus } from './prometheus.js';
-import type { RunningPrometheus } from './prometheus.js';
-import { SHORT_WINDOWS, shortRules } from './short-windows.js';
+import { launchLocalPrometheus } from '../generator/simulate/local-prometheus.js';
+import type { RunningPrometheus } from '../generator/simulate/prometheus.js';
+import { SHORT_WINDOWS, shortRules } from '../generator/simulate/short-windows.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CATALOGUE = join(ROOT, 'metrics.yaml');
@@ -91,53 +90,22 @@ async function main(): Promise<number> {
 }
 
 async function withPrometheus(options: DemoOptions, app: DemoApp): Promise<RunningPrometheus | undefined> {
-  const binary = findOnPath('prometheus');
-  if (binary === undefined) {
-    err('prometheus is not on the PATH, so only the demo runs. To get it:');
-    err('  Debian/Ubuntu: sudo apt-get install -y prometheus   (then stop the packaged service if you like: sudo systemctl disable --now prometheus)');
-    err('  elsewhere: a release from https://prometheus.io/download/, with the prometheus binary on the PATH');
-    return undefined;
-  }
-
-  let ruleFiles = [join(ROOT, 'alerts', '*.yaml')];
-  let rulesDir: string | undefined;
-  let scrapeInterval = options.scrapeInterval ?? catalogueScrapeInterval();
-  if (options.fastAlerts) {
-    const short = shortRules(readFileSync(CATALOGUE, 'utf8'), 'metrics.yaml');
-    rulesDir = mkdtempSync(join(tmpdir(), 'lazybird-rules-'));
-    const file = join(rulesDir, 'lazybird.short.rules.yaml');
-    writeFileSync(file, short.rules);
-    ruleFiles = [file];
-    scrapeInterval = options.scrapeInterval ?? SHORT_WINDOWS.scrapeInterval;
-  }
-  const evaluationInterval = options.evaluationInterval ?? scrapeInterval;
-  const target = `${urlHost(options.host)}:${app.port}`;
-  const config = prometheusConfig({ jobs: [{ job: 'lazybird', targets: [target] }], ruleFiles, scrapeInterval, evaluationInterval });
-
-  let prometheus: RunningPrometheus;
-  try {
-    prometheus = await startPrometheus({ config, binary, host: '127.0.0.1', port: options.prometheusPort });
-  } catch (error) {
-    if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
-    throw error;
-  }
-  // Should the demo die without its SIGINT/SIGTERM path, take Prometheus and its files along.
-  process.once('exit', () => {
-    if (prometheus.process.exitCode === null && prometheus.process.signalCode === null) prometheus.process.kill('SIGKILL');
-    rmSync(prometheus.dir, { recursive: true, force: true });
-    if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
+  const scrapeInterval = options.scrapeInterval ?? (options.fastAlerts ? SHORT_WINDOWS.scrapeInterval : catalogueScrapeInterval());
+  const prometheus = await launchLocalPrometheus({
+    job: 'lazybird',
+    target: `${urlHost(options.host)}:${app.port}`,
+    rules: options.fastAlerts
+      ? { texts: new Map([['lazybird.short.rules.yaml', shortRules(readFileSync(CATALOGUE, 'utf8'), 'metrics.yaml').rules]]) }
+      : { files: [join(ROOT, 'alerts', '*.yaml')] },
+    scrapeInterval,
+    evaluationInterval: options.evaluationInterval ?? scrapeInterval,
+    port: options.prometheusPort,
+    ...(options.fastAlerts ? { note: 'short alert windows' } : {}),
+    out,
+    err,
   });
-  out(`prometheus on ${prometheus.url} (pid ${prometheus.process.pid}; scrape every ${scrapeInterval}, rules every ${evaluationInterval}${options.fastAlerts ? ', short alert windows' : ''})`);
-  out(`  targets ${prometheus.url}/targets   alerts ${prometheus.url}/alerts   rules ${prometheus.url}/rules`);
-  out(`  config ${prometheus.configFile}   log ${prometheus.logFile}`);
-  if (!options.fastAlerts) out('  (the rules of alerts/ wait minutes to hours before firing; --fast-alerts loads them on second-long windows)');
-  return {
-    ...prometheus,
-    async stop() {
-      await prometheus.stop();
-      if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
-    },
-  };
+  if (prometheus && !options.fastAlerts) out('  (the rules of alerts/ wait minutes to hours before firing; --fast-alerts loads them on second-long windows)');
+  return prometheus;
 }
 
 /** The catalogue's `scrape_interval`, which absence alerts are sized for; Prometheus' default otherwise. */

@@ -9,9 +9,9 @@
  * first scrape on (see Pacer).
  */
 import type { Agent, AgentOperation, CacheLayer, Checkpoint, DbOperation, ErrorType, Metrics, Recorder, Resource, Service } from '../generated/metrics.js';
-import type { FaultSet } from './faults.js';
-import { clamp, Pacer } from './random.js';
-import type { Random } from './random.js';
+import type { DemoFaults } from './faults.js';
+import { clamp, Pacer } from '../generator/simulate/random.js';
+import type { Random } from '../generator/simulate/random.js';
 
 export interface WorkloadOptions {
   /** Tasks completed per second. */
@@ -114,7 +114,7 @@ export class Workload {
     private readonly metrics: Metrics,
     private readonly recorder: Recorder,
     private readonly random: Random,
-    private readonly faults: FaultSet,
+    private readonly faults: DemoFaults,
     private readonly options: WorkloadOptions,
     now: number,
   ) {

@@ -98,6 +98,8 @@ function parseCommand(argv: readonly string[], io: Io): Command | number {
 
 /** Every command: what `tsx generator/cli.ts` runs, with the process's output streams as `io`. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // simulate serves until a signal and takes its own flags (generator/simulate/command.ts).
+  if (argv[0] === 'simulate') return (await import('./simulate/command.js')).runSimulate(argv.slice(1), io);
   const parsed = parseCommand(argv, io);
   if (typeof parsed === 'number') return parsed;
   if (parsed.live !== undefined) return runLive(parsed.catalog, parsed.live, io);

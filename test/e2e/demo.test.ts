@@ -4,15 +4,16 @@
  * test builds on (the Prometheus config, the catalogue with short windows).
  */
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseDemoArgs } from '../../demo/args.js';
-import { durationSeconds, prometheusConfig } from '../../demo/prometheus.js';
-import { createRandom, Pacer } from '../../demo/random.js';
-import { SHORT_WINDOWS, shortRules, shortenWindows } from '../../demo/short-windows.js';
+import { durationSeconds, prometheusConfig } from '../../generator/simulate/prometheus.js';
+import { createRandom, Pacer } from '../../generator/simulate/random.js';
+import { SHORT_WINDOWS, shortRules, shortenWindows } from '../../generator/simulate/short-windows.js';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import type { AlertModel } from '../../generator/catalog/model.js';
 import { eventually, ROOT, spawnDemo, startDemo } from './helpers/demo.js';
@@ -179,7 +180,7 @@ describe('npm run demo', () => {
     await eventually('tasks to complete', 10_000, async () => ((await tasks()) > 0 ? true : undefined), 200);
     const unknown = await fetch(`${running.url}/faults/meteor`, { method: 'POST' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: 'unknown fault "meteor"' });
+    expect(await unknown.json()).toEqual({ error: 'unknown fault', available: ['degradation', 'spike', 'errors', 'silence'] });
     expect((await fetch(`${running.url}/faults`, { method: 'DELETE' })).status).toBe(200);
     expect(await faults()).toEqual([]);
 
@@ -236,5 +237,94 @@ describe('npm run demo', () => {
 
     expect(await running.stop('SIGTERM')).toBe(0);
     await expect(fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  }, 60_000);
+});
+
+/** One raw request on its own connection; resolves with everything the server sent until it closed. */
+function rawRequest(port: number, request: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('end', () => resolve(received));
+    socket.on('close', () => resolve(received));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve(received) : reject(error)));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    socket.end(request);
+  });
+}
+
+const statusOf = (response: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+const bodyOf = (response: string): string => response.slice(response.indexOf('\r\n\r\n') + 4);
+
+describe('the demo under hostile requests (issue 10)', () => {
+  it('survives malformed percent-encoding, odd methods, huge URLs and garbage, and never echoes the request', async () => {
+    const running = await demo(['--port', '0', '--seed', '3']);
+    const send = (line: string, extra = ''): Promise<string> => rawRequest(running.port, `${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${extra}\r\n`);
+
+    // The review's reproduction: decodeURIComponent threw a URIError and the demo died.
+    const malformed = await send('POST /faults/%E0%A4%A HTTP/1.1', 'Content-Length: 0\r\n');
+    expect(statusOf(malformed)).toBe(404);
+    expect(JSON.parse(bodyOf(malformed))).toEqual({ error: 'unknown fault', available: ['degradation', 'spike', 'errors', 'silence'] });
+    for (const path of ['/faults/%', '/faults/%ZZ', '/faults/%C0%80', '/%E0%A4%A', '/metrics/%FF', '/faults/%73pike']) {
+      for (const method of ['GET', 'POST', 'DELETE', 'PUT']) {
+        const response = await send(`${method} ${path} HTTP/1.1`, 'Content-Length: 0\r\n');
+        expect([404, 405], `${method} ${path}: ${response}`).toContain(statusOf(response));
+      }
+    }
+
+    // Nothing the request made up comes back: neither the name nor markup in it.
+    for (const name of ['meteor', '%3Cscript%3Ealert(1)%3C%2Fscript%3E', '"%22}{x']) {
+      const response = await send(`POST /faults/${name} HTTP/1.1`, 'Content-Length: 0\r\n');
+      expect(statusOf(response)).toBe(404);
+      expect(response).not.toMatch(/meteor|script|%22|"\}/);
+      expect(response).toMatch(/^x-content-type-options: nosniff\r$/im);
+    }
+
+    // Methods Node's parser does not know, methods nobody routes, and malformed request lines.
+    expect(statusOf(await send('FOO /metrics HTTP/1.1'))).toBe(400);
+    expect(statusOf(await send('PROPFIND /faults HTTP/1.1'))).toBe(405);
+    expect(statusOf(await send('OPTIONS * HTTP/1.1'))).toBe(404);
+    expect(statusOf(await send('CONNECT 127.0.0.1:22 HTTP/1.1'))).toBe(405);
+    expect(statusOf(await send('GET http://elsewhere.example/metrics HTTP/1.1'))).toBe(404);
+    expect(statusOf(await send('GET /metrics HTTP/9.9'))).toBe(400);
+    expect(statusOf(await rawRequest(running.port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0d, 0x0a, 0x0d, 0x0a])))).toBe(400);
+    const huge = await send(`GET /faults/${'a'.repeat(100_000)} HTTP/1.1`);
+    expect(statusOf(huge)).toBe(431);
+    expect(huge).toMatch(/^x-content-type-options: nosniff\r$/im);
+    // A POST with a body it does not need, sent in full: answered, and the connection stays usable.
+    expect(statusOf(await send('POST /faults/spike HTTP/1.1', `Content-Length: 5000\r\n\r\n${'x'.repeat(5000)}`))).toBe(200);
+
+    // Still alive and serving after all of it.
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
+    expect(await running.stop('SIGTERM')).toBe(0);
+    expect(running.output()).not.toMatch(/URIError|Error:|at .*\.ts:\d+/);
+  }, 60_000);
+
+  it('says X-Content-Type-Options: nosniff on every route, status and method', async () => {
+    const running = await demo(['--port', '0', '--seed', '4']);
+    const requests: [string, string][] = [
+      ['GET', '/'],
+      ['GET', '/metrics'],
+      ['HEAD', '/metrics'],
+      ['GET', '/health'],
+      ['GET', '/dashboard'],
+      ['GET', '/faults'],
+      ['GET', '/faults/spike'],
+      ['POST', '/faults/meteor'],
+      ['PATCH', '/faults'],
+      ['POST', '/metrics'],
+      ['GET', '/nowhere'],
+    ];
+    const statuses = new Set<number>();
+    for (const [method, path] of requests) {
+      const response = await fetch(`${running.url}${path}`, { method });
+      await response.arrayBuffer();
+      statuses.add(response.status);
+      expect(response.headers.get('x-content-type-options'), `${method} ${path}`).toBe('nosniff');
+    }
+    expect([...statuses].sort()).toEqual([200, 404, 405]);
+    expect(await running.stop('SIGTERM')).toBe(0);
   }, 60_000);
 });

@@ -9,7 +9,7 @@
  *
  * The alerts wait hours and compare with yesterday (offset 1d, baseline 1d, 30-day SLOs, `for` of
  * minutes), which no test can wait for. So this Prometheus loads the rules of a TEST CATALOGUE:
- * metrics.yaml with its alert durations shortened to seconds by demo/short-windows.ts
+ * metrics.yaml with its alert durations shortened to seconds by generator/simulate/short-windows.ts
  * (SHORT_WINDOWS: windows 10s, absence window 5s, offset 30s, baselines 2m, `for` 3s, SLO period
  * 12h, scrape_interval 1s), compiled with compileCatalog and emitAll like `npm run generate`. The
  * metric names, labels, thresholds and expressions are the catalogue's, so the demo's series feed
@@ -27,10 +27,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../../demo/faults.js';
 import type { FaultName } from '../../demo/faults.js';
-import { freePort, prometheusConfig, startPrometheus } from '../../demo/prometheus.js';
-import type { RunningPrometheus } from '../../demo/prometheus.js';
-import { shortRules } from '../../demo/short-windows.js';
-import type { ShortRules } from '../../demo/short-windows.js';
+import { freePort, prometheusConfig, startPrometheus } from '../../generator/simulate/prometheus.js';
+import type { RunningPrometheus } from '../../generator/simulate/prometheus.js';
+import { shortRules } from '../../generator/simulate/short-windows.js';
+import type { ShortRules } from '../../generator/simulate/short-windows.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT, sleep, startDemo } from './helpers/demo.js';
 import type { DemoProcess } from './helpers/demo.js';

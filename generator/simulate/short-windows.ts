@@ -10,11 +10,11 @@
  * one short value instead (SHORT_WINDOWS).
  */
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { compileCatalog } from '../generator/catalog/index.js';
-import { formatDiagnostic, hasErrors } from '../generator/catalog/diagnostics.js';
-import type { Catalog } from '../generator/catalog/model.js';
-import { rulesFile } from '../generator/conventions.js';
-import { emitAll } from '../generator/emit/index.js';
+import { compileCatalog } from '../catalog/index.js';
+import { formatDiagnostic, hasErrors } from '../catalog/diagnostics.js';
+import type { Catalog } from '../catalog/model.js';
+import { rulesFile } from '../conventions.js';
+import { emitAll } from '../emit/index.js';
 
 /** The duration each kind of catalogue duration becomes. */
 export const SHORT_WINDOWS = {

@@ -1,5 +1,5 @@
 /**
- * A seedable random source for the demo workload, so a run can be repeated (`--seed`) and the
+ * A seedable random source for the demo and the simulator, so a run can be repeated (`--seed`) and the
  * end-to-end test sees the same workload every time.
  */
 

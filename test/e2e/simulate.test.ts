@@ -1,0 +1,158 @@
+/**
+ * The simulate command end to end on a catalogue other than metrics.yaml (test/catalogues/http-service):
+ * `cli.ts simulate --with-prometheus` as a user runs it, a real Prometheus on loopback loading the
+ * rules that catalogue generates (emitted in memory by the command), scraping every second. Every
+ * target of every dashboard that catalogue generates returns data, every rule is healthy, no alert
+ * is even pending while no fault is on, and SIGTERM stops both processes.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileCatalog } from '../../generator/catalog/index.js';
+import type { Catalog } from '../../generator/catalog/model.js';
+import { emitAll } from '../../generator/emit/index.js';
+import { loadDashboardQueries } from './helpers/dashboards.js';
+import { eventually, ROOT, sleep } from './helpers/demo.js';
+import { activeTargets, alerts, labelValues, query, ruleGroups } from './helpers/prometheus-api.js';
+
+const CATALOGUE = join('test', 'catalogues', 'http-service', 'metrics.yaml');
+
+let child: ChildProcess;
+let exited: Promise<number | null>;
+let output = '';
+let simulator = '';
+let prometheus = '';
+let prometheusPid = 0;
+let scratch = '';
+let catalog: Catalog;
+
+beforeAll(async () => {
+  const compiled = compileCatalog(readFileSync(join(ROOT, CATALOGUE), 'utf8'), CATALOGUE);
+  if (!compiled.catalog) throw new Error('the test catalogue does not compile');
+  catalog = compiled.catalog;
+  // The dashboards the catalogue generates, where the query loader can read them.
+  scratch = mkdtempSync(join(tmpdir(), 'lazybird-simulate-e2e-'));
+  for (const [path, content] of emitAll(catalog)) {
+    if (!path.startsWith('dashboards/') || !path.endsWith('.json')) continue;
+    mkdirSync(dirname(join(scratch, path)), { recursive: true });
+    writeFileSync(join(scratch, path), content);
+  }
+
+  child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), 'simulate', '--catalog', CATALOGUE, '--port', '0', '--seed', '7', '--with-prometheus', '--prometheus-port', '0', '--scrape-interval', '1s', '--evaluation-interval', '1s'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const started = await eventually('the simulator and its Prometheus', 40_000, async () => {
+    if (child.exitCode !== null) throw new Error(`simulate exited with ${child.exitCode}:\n${output}`);
+    const app = /simulate listening on (\S+)/.exec(output);
+    const prom = /prometheus on (\S+) \(pid (\d+);/.exec(output);
+    return app && prom ? { app: app[1]!, prom: prom[1]!, pid: Number(prom[2]) } : undefined;
+  }, 200).catch((error: Error) => {
+    throw new Error(`${error.message}\n${output}`);
+  });
+  simulator = started.app;
+  prometheus = started.prom;
+  prometheusPid = started.pid;
+  await eventually('the simulator to be scraped', 20_000, async () => {
+    const targets = await activeTargets(prometheus);
+    return targets.length === 1 && targets[0]!.health === 'up' ? true : undefined;
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  if (prometheusPid > 0) {
+    try {
+      process.kill(prometheusPid, 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+}, 20_000);
+
+describe('simulate --with-prometheus on the http-service test catalogue', () => {
+  it('loads every rule that catalogue generates, all healthy', async () => {
+    const expected = catalog.metrics
+      .flatMap((m) => m.alerts)
+      .flatMap((a) => (a.kind === 'slo' ? [`${a.name}FastBurn`, `${a.name}SlowBurn`] : [a.name]))
+      .sort();
+    expect(expected.length).toBeGreaterThan(5);
+    const loaded = (await ruleGroups(prometheus)).flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)).sort();
+    expect(loaded).toEqual(expected);
+    const unhealthy = await eventually('every rule to have been evaluated', 20_000, async () => {
+      const all = (await ruleGroups(prometheus)).flatMap((g) => g.rules);
+      if (all.some((r) => r.health === 'unknown')) return undefined;
+      return all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
+    });
+    expect(unhealthy).toEqual([]);
+  }, 30_000);
+
+  it('answers every target of every dashboard of that catalogue with data', async () => {
+    const dashboards = loadDashboardQueries(join(scratch, 'dashboards'));
+    expect(dashboards.files).toEqual(['checkout-dependencies.json', 'checkout-overview.json', 'checkout-red.json', 'checkout-saturation.json']);
+    expect(dashboards.targets.length).toBeGreaterThan(15);
+    expect(dashboards.unknownVariables).toEqual([]);
+
+    const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
+    const problems = new Map<string, string>();
+    // Rates need two scrapes and ratio panels read recording rules: retry until the deadline.
+    const deadline = Date.now() + 30_000;
+    while (pending.size > 0 && Date.now() < deadline) {
+      for (const target of [...pending.values()]) {
+        const result = await query(prometheus, target.promql);
+        if (result.status !== 'success') problems.set(target.where, `${result.status}: ${result.error ?? ''}\n    ${target.promql}`);
+        else if (result.series.length === 0) problems.set(target.where, `no series\n    ${target.promql}`);
+        else {
+          problems.delete(target.where);
+          pending.delete(target.where);
+        }
+      }
+      if (pending.size > 0) await sleep(1000);
+    }
+    expect([...problems].map(([where, why]) => `${where}: ${why}`).join('\n')).toBe('');
+
+    for (const variable of dashboards.variables) {
+      const values = await labelValues(prometheus, variable.label, variable.selector);
+      expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
+    }
+  }, 45_000);
+
+  it('sets off no alert, not even pending, while no fault is on', async () => {
+    const active = await alerts(prometheus);
+    expect(active.map((a) => `${a.labels['alertname']} ${a.state}`)).toEqual([]);
+  });
+
+  it('sets off the error ratio alerts once the errors fault is on', async () => {
+    const response = await fetch(`${simulator}/faults/errors`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { active: string[] }).active).toEqual(['errors']);
+    // Their `for` is minutes: pending is what a test can wait for.
+    const names = await eventually('HttpServerErrorRatioHigh and DependencyErrorRatioHigh to be pending', 30_000, async () => {
+      const active = new Set((await alerts(prometheus)).map((a) => a.labels['alertname']));
+      return active.has('HttpServerErrorRatioHigh') && active.has('DependencyErrorRatioHigh') ? [...active].sort() : undefined;
+    });
+    expect(names).toContain('HttpServerErrorRatioHigh');
+  }, 40_000);
+
+  it('serves an exposition with every route of the catalogue, and stops itself and Prometheus on SIGTERM', async () => {
+    const text = await (await fetch(`${simulator}/metrics`)).text();
+    for (const route of ['/cart', '/cart/items', '/checkout', '/orders/{id}', '/health', 'unmatched']) {
+      expect(text).toContain(`checkout_http_server_requests_total{http_route="${route}",http_request_method="GET",status_class="2xx"}`);
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/simulate: SIGTERM, stopping\n[^]*simulate: stopped after \d+ events/);
+    await expect(fetch(`${prometheus}/-/ready`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  }, 20_000);
+});

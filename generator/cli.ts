@@ -86,6 +86,7 @@ function parseCommand(argv: readonly string[], io: Io): Command | number {
     const against = parsed.values.against;
     if (against !== undefined && command !== 'check' && !parsed.values.check) throw new UsageError('--against goes with check or --check');
     if (against === '') throw new UsageError('--against needs a file or a git revision');
+    if (against?.startsWith('-')) throw new UsageError(`--against ${against}: a file or revision cannot start with "-" (write ./${against} for a file)`);
     return { command, catalog: parsed.values.catalog, out: parsed.values.out ?? '.', check: parsed.values.check, live, against };
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {

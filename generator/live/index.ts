@@ -115,7 +115,17 @@ export function formatFindings(source: string, findings: readonly LiveFinding[],
 
 /** A URL as it may be shown: without its user and password (also when it does not parse). */
 export function displayUrl(url: string): string {
-  return printable(withoutCredentials(url));
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Unparsable: everything up to the last '@' may be a password, whatever characters it holds.
+    return printable(url.replace(/^([^:/?#\s]*:[\\/]*)\S*@/, '$1'));
+  }
+  if (parsed.username === '' && parsed.password === '') return printable(url);
+  parsed.username = '';
+  parsed.password = '';
+  return printable(parsed.href);
 }
 
 /** `scheme://user:password@host` loses `user:password@`, wherever such a URL is quoted in `text`. */

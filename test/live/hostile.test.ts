@@ -9,7 +9,7 @@ import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import { main } from '../../generator/cli.js';
-import { EXPOSITION_LIMITS, SCRAPE_LIMITS, checkExposition, parseExposition, scrape } from '../../generator/live/index.js';
+import { EXPOSITION_LIMITS, ExpositionParser, SCRAPE_LIMITS, checkExposition, parseExposition, scrape } from '../../generator/live/index.js';
 import { catalogue, makeTempDir } from '../helpers/catalogue.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -189,11 +189,28 @@ describe('findings and lines are bounded', () => {
     expect(Object.keys(parsed.families.get('shop_requests_total')!.samples[0]!.labels)).toHaveLength(EXPOSITION_LIMITS.labelsPerSample);
   });
 
+  it('reads the same exposition whatever the pieces it arrives in, CRLF split included', () => {
+    const text = '# HELP a_total One \\\\ two.\r\n# TYPE a_total counter\r\na_total{x="1\\n2",y="é😀"} 3\r\nbad line\r\nh_bucket{le="+Inf"} 2';
+    const whole = parseExposition(text);
+    for (const size of [1, 2, 3, 7]) {
+      const parser = new ExpositionParser();
+      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      expect(parser.end()).toEqual(whole);
+    }
+    expect(whole.problems).toEqual([{ line: 4, message: 'bad: invalid value "line"' }]);
+    expect(whole.families.get('a_total')?.samples[0]?.labels).toEqual({ x: '1\n2', y: 'é😀' });
+  });
+
   it('skips a line longer than the limit, whatever the chunks it arrives in', () => {
     const long = `shop_requests_total{method="${'x'.repeat(EXPOSITION_LIMITS.lineLength)}"} 1`;
-    const parsed = parseExposition(`a 1\n${long}\nb 2\n`);
-    expect(parsed.problems).toEqual([{ line: 2, message: `longer than ${EXPOSITION_LIMITS.lineLength} characters; not read` }]);
-    expect([...parsed.families.keys()]).toEqual(['a', 'b']);
+    const text = `a 1\n${long}\nb 2\n`;
+    for (const size of [text.length, 65_536, 1_000_003]) {
+      const parser = new ExpositionParser();
+      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      const parsed = parser.end();
+      expect(parsed.problems).toEqual([{ line: 2, message: `longer than ${EXPOSITION_LIMITS.lineLength} characters; not read` }]);
+      expect([...parsed.families.keys()]).toEqual(['a', 'b']);
+    }
   });
 });
 
@@ -221,6 +238,8 @@ describe('what is printed is inert', () => {
     expect(closed.err).toBe(`http://127.0.0.1:${port}/metrics: error: cannot scrape: ECONNREFUSED [live-unreachable]`);
     const unparsable = await run('check', '--catalog', catalogPath, '--live', `http://admin:${secret}@[::1/metrics`);
     expect(unparsable.err).toBe('http://[::1/metrics: error: cannot scrape: not a URL [live-unreachable]');
-    for (const r of [ok, refused, closed, unparsable]) expect(r.out + r.err).not.toContain(secret);
+    const slash = await run('check', '--catalog', catalogPath, '--live', `http://admin:pa/${secret}@127.0.0.1:${port}/metrics`);
+    expect(slash.err).toBe(`http://127.0.0.1:${port}/metrics: error: cannot scrape: not a URL [live-unreachable]`);
+    for (const r of [ok, refused, closed, unparsable, slash]) expect(r.out + r.err).not.toContain(secret);
   });
 });

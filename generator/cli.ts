@@ -14,7 +14,7 @@ import { formatDiagnostic, hasErrors } from './catalog/diagnostics.js';
 import type { Catalog } from './catalog/model.js';
 import { emitAll } from './emit/index.js';
 import { largest } from './emit/docs.js';
-import { checkExposition, formatFinding, scrape } from './live/index.js';
+import { compareExposition, displayUrl, formatFindings, printable, scrape } from './live/index.js';
 import { findStale, isStale, writeOutputs } from './write.js';
 
 const USAGE = `usage: tsx generator/cli.ts <command> [options]
@@ -86,6 +86,7 @@ function parseCommand(argv: readonly string[], io: Io): Command | number {
     const against = parsed.values.against;
     if (against !== undefined && command !== 'check' && !parsed.values.check) throw new UsageError('--against goes with check or --check');
     if (against === '') throw new UsageError('--against needs a file or a git revision');
+    if (against?.startsWith('-')) throw new UsageError(`--against ${against}: a file or revision cannot start with "-" (write ./${against} for a file)`);
     return { command, catalog: parsed.values.catalog, out: parsed.values.out ?? '.', check: parsed.values.check, live, against };
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
@@ -156,24 +157,25 @@ function run({ command, catalog: catalogPath, out: outDir, check: checkOnly, aga
   return EXIT.ok;
 }
 
-/** Scrape `url` and print one line per difference from the catalogue. Exit 1 on any. */
+/** Scrape `url` and print one line per difference from the catalogue (the first hundred). Exit 1 on any. */
 async function runLive(catalogPath: string, url: string, io: Io): Promise<number> {
   const compiled = compile(catalogPath, io, 'nothing checked');
   if (typeof compiled === 'number') return compiled;
   const catalog = compiled.catalog as Catalog;
+  const shown = displayUrl(url);
   const scraped = await scrape(url);
   if (!scraped.ok) {
-    io.err(`${url}: error: cannot scrape: ${scraped.reason} [live-unreachable]`);
+    io.err(`${shown}: error: cannot scrape: ${printable(scraped.reason)} [live-unreachable]`);
     return EXIT.invalid;
   }
-  const report = checkExposition(catalog, scraped.text);
-  for (const finding of report.findings) io.err(formatFinding(url, finding));
+  const report = compareExposition(catalog, scraped.exposition);
+  for (const line of formatFindings(url, report.findings)) io.err(line);
   if (report.findings.length > 0) {
     const count = report.findings.length;
-    io.err(`${count} finding${count === 1 ? '' : 's'}: ${url} differs from ${catalogPath}`);
+    io.err(`${count} finding${count === 1 ? '' : 's'}: ${shown} differs from ${catalogPath}`);
     return EXIT.invalid;
   }
-  io.out(`${url} matches ${catalogPath}: ${report.metrics} metrics, ${report.series} series`);
+  io.out(`${shown} matches ${catalogPath}: ${report.metrics} metrics, ${report.series} series`);
   return EXIT.ok;
 }
 

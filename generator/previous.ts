@@ -24,7 +24,12 @@ function readAtRevision(revision: string, catalogPath: string): Previous {
   const top = git(['rev-parse', '--show-toplevel'], cwd);
   if (!top.ok) return { ok: false, reason: `"${revision}" is neither a file nor a git revision here (${top.reason})` };
   const path = relative(top.text.trim(), resolve(catalogPath)).split('\\').join('/');
-  const shown = git(['show', `${revision}:${path}`], cwd);
+  // Whatever `revision` holds, git reads it as a revision and never as an option: refused when it
+  // starts with '-', resolved to a commit id after --end-of-options, and only that id reaches git show.
+  if (revision.startsWith('-')) return { ok: false, reason: `"${revision}" starts with "-", which git would read as an option` };
+  const commit = git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], cwd);
+  if (!commit.ok || !/^[0-9a-f]{40,64}$/.test(commit.text.trim())) return { ok: false, reason: `"${revision}" is neither a file nor a commit here` };
+  const shown = git(['show', '--end-of-options', `${commit.text.trim()}:${path}`], cwd);
   if (!shown.ok) return { ok: false, reason: `cannot read ${path} at ${revision}: ${shown.reason}` };
   return { ok: true, text: shown.text, label: `${revision}:${path}` };
 }

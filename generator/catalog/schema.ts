@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import catalogSchema from './metrics.schema.json' with { type: 'json' };
 import { describePath, pathOf } from './diagnostics.js';
+import { durationProblem } from './duration.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedCatalog } from './load.js';
 
@@ -100,6 +101,9 @@ function toDiagnostic(loaded: LoadedCatalog, error: ErrorObject): Diagnostic {
       const value = valueAt(loaded.data, path);
       if (error.schemaPath.includes('snakeName')) {
         return loaded.diagnostic(...nameProblem(String(value), where), path);
+      }
+      if (error.schemaPath.includes('/duration/')) {
+        return loaded.diagnostic('duration-format', `${where}: ${durationProblem(String(value)) ?? 'is not a duration'}`, path);
       }
       return loaded.diagnostic('schema-value', `${where} ${error.message ?? 'is invalid'}`, path);
     }

@@ -96,7 +96,13 @@ function matchText(metric: MetricModel, matchers: Readonly<Record<string, string
   return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 
-/** Text in a table cell: no pipe, newline or HTML can break the table's shape. */
+/**
+ * Text in a table cell, shown as written: no pipe, newline or HTML can break the table's shape, and
+ * no Markdown can start (links, images, emphasis, strikethrough, math, code, autolinks). CommonMark
+ * reads a character reference as a literal character, never as markup, so each character that
+ * could open a construct is written as one; `_` only where it could (not inside a word, so metric
+ * names stay readable), `:` only in `://`, `.` only in `www.`.
+ */
 export function cell(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -105,6 +111,10 @@ export function cell(text: string): string {
     .replace(/\\/g, '&#92;')
     .replace(/\|/g, '&#124;')
     .replace(/`/g, '&#96;')
+    .replace(/[*~[\]$@]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '&#95;')
+    .replace(/:(?=\/\/)/g, '&#58;')
+    .replace(/(www)\./gi, '$1&#46;')
     .replace(/\r\n|\r|\n/g, '<br>');
 }
 

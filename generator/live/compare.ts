@@ -51,6 +51,8 @@ export function compareExposition(catalog: Catalog, exposition: ParsedExposition
   for (const problem of exposition.problems) {
     findings.push({ rule: 'live-malformed', metric: undefined, message: `line ${problem.line}: ${problem.message}` });
   }
+  const unlisted = exposition.problemCount - exposition.problems.length;
+  if (unlisted > 0) findings.push({ rule: 'live-malformed', metric: undefined, message: `${unlisted} more malformed lines` });
 
   let series = 0;
   let found = 0;
@@ -64,7 +66,8 @@ export function compareExposition(catalog: Catalog, exposition: ParsedExposition
     }
     found++;
     series += family.samples.length;
-    findings.push(...compareFamily(metric, family));
+    // One by one: a spread of a family's findings (one per unknown label, say) could overflow the stack.
+    for (const finding of compareFamily(metric, family)) findings.push(finding);
   }
 
   for (const family of exposition.families.values()) {

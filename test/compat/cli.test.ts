@@ -1,9 +1,10 @@
 /** `check` and `generate --check` with `--against`: a file, a git revision, HEAD by default. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
+import { readPrevious } from '../../generator/previous.js';
 import { catalogue, makeTempDir, positionOf } from '../helpers/catalogue.js';
 
 const OLD = catalogue();
@@ -86,5 +87,29 @@ describe('--against', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('no-such-ref');
     expect((await run('generate', '--catalog', catalog, '--out', tmp.path, '--against', 'HEAD')).code).toBe(2);
+  });
+
+  it('never lets a value become an option of git: no file written, exit 2', async () => {
+    const catalog = join(tmp.path, 'metrics.yaml');
+    git('init', '-q');
+    writeFileSync(catalog, OLD);
+    git('add', 'metrics.yaml');
+    git('commit', '-qm', 'old');
+    writeFileSync(catalog, NEW);
+    expect((await run('generate', '--catalog', catalog, '--out', tmp.path)).code).toBe(0);
+    const before = readdirSync(tmp.path, { recursive: true }).sort();
+
+    for (const argv of [['--against=--output=x'], ['--against', '--output=x'], ['--against=-h'], ['--against=--no-index']]) {
+      const result = await run('check', '--catalog', catalog, '--out', tmp.path, ...argv);
+      expect(result.code).toBe(2);
+      // node's parseArgs already refuses the spaced form; the = form reaches our own check.
+      expect(result.err).toMatch(argv.length === 1 ? /^error: --against -\S*: a file or revision cannot start with "-"/ : /^error: Option '--against' argument is ambiguous/);
+    }
+    // Below the command line too: the git access itself refuses, and git is never handed an option.
+    for (const revision of ['--output=x', '-o', '--output=x HEAD', 'HEAD --output=x', '@{-1}..--output=x']) {
+      const previous = readPrevious(revision, catalog);
+      expect(previous.ok).toBe(false);
+    }
+    expect(readdirSync(tmp.path, { recursive: true }).sort()).toEqual(before);
   });
 });

@@ -6,6 +6,7 @@ import { renderItem } from './panels.js';
 import type { RenderContext } from './panels.js';
 import { dashboardVariableLabels } from './plan.js';
 import type { DashboardPlan } from './plan.js';
+import { grafanaInertText } from './text.js';
 import { dashboardVariables } from './variables.js';
 
 /** The dashboard JSON model, `description` (which carries the generated marker) first. */
@@ -49,5 +50,19 @@ export function buildDashboard(catalog: Catalog, plan: DashboardPlan): Record<st
   // The builder starts from Grafana's defaults, so `description` would land mid-object; the writer
   // recognises generated files by the marker in their first bytes.
   const { description, ...rest } = builder.build();
+  for (const panel of rest.panels ?? []) inertPanelTexts(panel as PanelTexts);
   return { description, ...rest };
+}
+
+interface PanelTexts {
+  title?: string;
+  description?: string;
+  options?: { content?: unknown };
+}
+
+/** The texts of a panel (or row) that Grafana expands variables in; queries are inert already. */
+function inertPanelTexts(panel: PanelTexts): void {
+  if (typeof panel.title === 'string') panel.title = grafanaInertText(panel.title);
+  if (typeof panel.description === 'string') panel.description = grafanaInertText(panel.description);
+  if (typeof panel.options?.content === 'string') panel.options.content = grafanaInertText(panel.options.content);
 }

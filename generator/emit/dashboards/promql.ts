@@ -29,9 +29,18 @@ export function selector(series: string, filters: readonly VariableFilter[], fix
     'job=~"$job"',
     'instance=~"$instance"',
     ...filters.map((f) => `${f.label}=~"$${f.variable}"`),
-    ...fixed.map((m) => `${m.label}=${stringLiteral(m.value)}`),
+    ...fixed.map((m) => `${m.label}=${grafanaInertLiteral(m.value)}`),
   ];
   return `${series}{${matchers.join(', ')}}`;
+}
+
+/**
+ * A PromQL string Grafana leaves alone: Grafana expands `$name`, `${name}` and `[[name]]` anywhere
+ * in a query, so `$` and `[` are written as the Go escapes `\u0024` and `\u005b`, which PromQL reads
+ * back as the same characters. JSON.stringify never writes a backslash that would pair with them.
+ */
+export function grafanaInertLiteral(value: string): string {
+  return stringLiteral(value).replace(/\$/g, '\\u0024').replace(/\[/g, '\\u005b');
 }
 
 export function rate(vectorSelector: string): string {

@@ -54,3 +54,12 @@ export function ratioTitle(ratio: RatioModel, by: readonly LabelModel[]): string
 export function markdownText(text: string): string {
   return text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\s+/g, ' ');
 }
+
+/**
+ * A text Grafana shows after expanding variables in it (panel and row titles, panel descriptions,
+ * text panel content), kept as written: a WORD JOINER (U+2060, invisible) after each `$` that
+ * precedes a name or `{`, and between `[[`, so no `$job`, `${job}` or `[[job]]` is read as a variable.
+ */
+export function grafanaInertText(text: string): string {
+  return text.replace(/\$(?=[\w{])/g, '$\u2060').replace(/\[(?=\[)/g, '[\u2060');
+}

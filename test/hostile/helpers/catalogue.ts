@@ -31,6 +31,9 @@ export const HOSTILE_TEXTS: readonly string[] = [
   'Tabs\tinside\tand  doubled  spaces',
   '%s %d %v %!(EXTRA) printf verbs',
   'new Function("globalThis.pwned = 1")(); eval("globalThis.pwned = 1")',
+  '[a link](https://evil.example/x) ![an image](https://evil.example/i.png) [ref][1] <https://evil.example> https://evil.example www.evil.example a@evil.example',
+  '*emphasis* _underscore_ **strong** __strong__ ~~strike~~ `code` $x^2$ $$y$$ :smile: <b>html</b> &copy; \\* escaped',
+  'Grafana $job ${job} ${job:regex} [[job]] [[job:raw]] $__rate_interval $instance $datasource ${__from:date}',
 ];
 
 /** Allowed label values with every character a value may hold; each must round-trip exactly. */
@@ -71,6 +74,14 @@ export const HOSTILE_VALUES: readonly string[] = [
   '__proto__',
   'constructor',
   'a,b=c',
+  '[x](https://evil.example)',
+  '![i](https://evil.example/i.png)',
+  '*b* _u_ ~s~',
+  '$job',
+  '${job}',
+  '[[job]]',
+  '${job:regex}',
+  '$__rate_interval',
 ];
 
 export interface HostileEntry {

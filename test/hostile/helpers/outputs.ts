@@ -399,12 +399,24 @@ export function tableShapeProblems(markdown: string): string[] {
 export function decodeCell(text: string): string {
   return text
     .replace(/<br>/g, '\n')
-    .replace(/&#124;/g, '|')
-    .replace(/&#96;/g, '`')
-    .replace(/&#92;/g, '\\')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/** A text as Grafana shows it: the invisible WORD JOINERs that keep `$name` and `[[name]]` inert removed. */
+export function grafanaShown(text: string): string {
+  return text.replaceAll('\u2060', '');
+}
+
+/**
+ * Every variable reference Grafana's template service would expand in `text` (its regular
+ * expression: `$name`, `[[name]]`, `[[name:format]]`, `${name}`, `${name.path}`, `${name:format}`).
+ */
+export function grafanaVariables(text: string): string[] {
+  const pattern = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(?::([^}]+))?}/g;
+  return [...text.matchAll(pattern)].map((m) => m[1] ?? m[2] ?? m[4] ?? '');
 }
 
 /** The decoded contents of every `<code>` element in a cell, in order. */

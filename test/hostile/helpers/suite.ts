@@ -15,6 +15,8 @@ import {
   decodeCell,
   errorLines,
   generate,
+  grafanaShown,
+  grafanaVariables,
   identifiersOf,
   markdownTables,
   output,
@@ -225,7 +227,16 @@ export function describeHostileCatalogue(name: string, suiteDir: string, build: 
     describe('the dashboards', () => {
       const parseAll = (): Map<string, DashboardJson> => {
         const dashboards = new Map<string, DashboardJson>();
-        for (const [path, content] of outputs ?? []) if (path.endsWith('.json')) dashboards.set(path, JSON.parse(content) as DashboardJson);
+        for (const [path, content] of outputs ?? []) {
+          if (!path.endsWith('.json')) continue;
+          const dashboard = JSON.parse(content) as DashboardJson;
+          // Titles and descriptions as Grafana shows them.
+          for (const panel of dashboard.panels) {
+            panel.title = grafanaShown(panel.title);
+            if (panel.description !== undefined) panel.description = grafanaShown(panel.description);
+          }
+          dashboards.set(path, dashboard);
+        }
         return dashboards;
       };
 
@@ -254,6 +265,20 @@ export function describeHostileCatalogue(name: string, suiteDir: string, build: 
         const overview = dashboards.get('dashboards/shop-overview.json');
         for (const entry of entries) {
           expect(overview?.panels.some((p) => p.type === 'stat' && p.description?.startsWith(entry.payload)), `overview stat of s${entry.i}_ratio`).toBe(true);
+        }
+      });
+
+      it('leave Grafana no variable to expand but the ones the generator put in queries', () => {
+        for (const [path, content] of outputs ?? []) {
+          if (!path.endsWith('.json')) continue;
+          const dashboard = JSON.parse(content) as { panels: { title: string; description?: string; options?: { content?: string }; targets?: { expr: string }[] }[] };
+          for (const panel of dashboard.panels) {
+            for (const text of [panel.title, panel.description ?? '', panel.options?.content ?? '']) expect(grafanaVariables(text), `${path}: ${short(text)}`).toEqual([]);
+            for (const { expr } of panel.targets ?? []) {
+              const own = expr.replace(/=~"\$\w+"/g, '=~""').replaceAll('[$__rate_interval]', '[]');
+              expect(grafanaVariables(own), `${path}: ${short(expr)}`).toEqual([]);
+            }
+          }
         }
       });
     });
@@ -309,6 +334,22 @@ export function describeHostileCatalogue(name: string, suiteDir: string, build: 
       it('every table row has as many unescaped pipes as its header', () => {
         expect(markdownTables(docs()).length).toBeGreaterThanOrEqual(3);
         expect(tableShapeProblems(docs())).toEqual([]);
+      });
+
+      it('lets no Markdown construct start in any cell: texts and label values render as plain text', () => {
+        // CommonMark reads a character reference as a literal character, so what matters is the raw
+        // characters left: none that opens a link, image, emphasis, strikethrough, code, math, HTML or autolink.
+        const problems: string[] = [];
+        for (const table of markdownTables(docs())) {
+          for (const row of table.slice(2)) {
+            for (const cell of tableCells(row)) {
+              const own = cell.replace(/<\/?code>|<br>/g, ' ').replaceAll('**Deprecated:**', ' ');
+              const open = /[[\]*~$`<>@\\]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:\/\/|www\./iu.exec(own);
+              if (open) problems.push(`${JSON.stringify(open[0])} in ${cell.slice(0, 120)}`);
+            }
+          }
+        }
+        expect(problems).toEqual([]);
       });
 
       it('keeps the help texts, deprecation reasons and label values in the metric tables', () => {

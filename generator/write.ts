@@ -80,7 +80,7 @@ export function findStale(outDir: string, outputs: Outputs, owned: readonly stri
     if (base === undefined) return { changed: [], missing: [...outputs.keys()], extra: [], interrupted: false };
     return withLock(base, options, { optional: true }, () => {
       const journal = readJournal(base);
-      if (journal.kind === 'corrupt') throw new WriteError(`${join(base, STAGING_DIR, JOURNAL)}: ${journal.reason}; \`generate\` discards it and rewrites every output`);
+      if (journal.kind === 'corrupt') throw new WriteError(`${join(base, STAGING_DIR, JOURNAL)}: an interrupted run left a journal that cannot be used (${journal.reason}); \`generate\` discards it and rewrites every output`);
       const plan = planWrite(base, outputs, owned);
       return { changed: plan.changed, missing: plan.missing, extra: plan.extra, interrupted: journal.kind === 'valid' };
     });
@@ -105,7 +105,8 @@ export function writeOutputs(outDir: string, outputs: Outputs, owned: readonly s
       const notes = recoverLocked(base);
       const plan = planWrite(base, outputs, owned);
       const toWrite = [...plan.changed, ...plan.missing].sort();
-      if (toWrite.length === 0 && plan.extra.length === 0) return { written: [], removed: [], notes };
+      const noted = notes.length > 0 ? { notes } : {};
+      if (toWrite.length === 0 && plan.extra.length === 0) return { written: [], removed: [], ...noted };
 
       const staged: string[] = [];
       const createdDirs: string[] = [];
@@ -124,7 +125,7 @@ export function writeOutputs(outDir: string, outputs: Outputs, owned: readonly s
       }
       reachStep('committed');
       rollForward(base, { write: toWrite, remove: plan.extra });
-      return { written: toWrite, removed: plan.extra, notes };
+      return { written: toWrite, removed: plan.extra, ...noted };
     });
   });
 }
@@ -223,10 +224,11 @@ function planWrite(base: string, outputs: Outputs, owned: readonly string[]): Pl
     const bytes = Buffer.from(content, 'utf8');
     if (stats.size !== bytes.length || !readExactly(join(base, path), bytes.length).equals(bytes)) changed.push(path);
   }
-  const temps = new Set([...outputs.keys()].map(tempOf));
+  // A temporary file of a killed run is extra too: removals come after renames, so listing one
+  // this run also stages is harmless.
   const extra = owned
     .flatMap((dir) => generatedFilesUnder(base, dir))
-    .filter((path) => !outputs.has(path) && !temps.has(path))
+    .filter((path) => !outputs.has(path))
     .sort();
   return { changed: changed.sort(), missing: missing.sort(), extra: [...new Set(extra)], existing };
 }
@@ -288,6 +290,9 @@ function stageFile(base: string, path: string, content: string, existing: Stats 
       offset += wrote;
     }
     fsyncSync(fd);
+  } catch (error) {
+    removeQuietly(temp);
+    throw error;
   } finally {
     closeSync(fd);
   }

@@ -420,6 +420,8 @@ function acquireLock(base: string, waitMs: number, optional: boolean): () => voi
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (optional && (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')) return () => {};
+      // Created by another run and removed again by its release between our mkdir and lstat.
+      if (code === 'ENOENT' && lstatOrUndefined(base) !== undefined && Date.now() < deadline) continue;
       throw error;
     }
     try {

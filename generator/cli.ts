@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCatalog } from './catalog/index.js';
-import { readCatalogFile } from './catalog/load.js';
+import { readCatalogFile } from './read-catalog.js';
 import type { CompileResult } from './catalog/index.js';
 import { breakingChanges } from './compat.js';
 import { readPrevious } from './previous.js';

@@ -3,10 +3,10 @@
  * Arguments, exit codes and printing; nothing else. Exit 0 ok, 1 invalid catalogue or stale
  * outputs, 2 usage error, 3 internal error (a bug: please report it).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCatalog } from './catalog/index.js';
+import { readCatalogFile } from './read-catalog.js';
 import type { CompileResult } from './catalog/index.js';
 import { breakingChanges } from './compat.js';
 import { readPrevious } from './previous.js';
@@ -15,7 +15,7 @@ import type { Catalog } from './catalog/model.js';
 import { emitAll } from './emit/index.js';
 import { largest } from './emit/docs.js';
 import { compareExposition, displayUrl, formatFindings, printable, scrape } from './live/index.js';
-import { findStale, isStale, writeOutputs } from './write.js';
+import { WriteError, findStale, isStale, writeOutputs } from './write.js';
 
 const USAGE = `usage: tsx generator/cli.ts <command> [options]
 
@@ -109,16 +109,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 /** The compiled catalogue, or EXIT.invalid once every diagnostic is printed. */
 function compile(catalogPath: string, io: Io, outcome: string): CompileResult | number {
-  let text: string;
-  try {
-    text = readFileSync(catalogPath, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    io.err(`${catalogPath}:1:1: error: cannot read the catalogue: ${reason} [catalog-unreadable]`);
+  const read = readCatalogFile(catalogPath);
+  if ('diagnostic' in read) {
+    io.err(formatDiagnostic(read.diagnostic));
     return EXIT.invalid;
   }
 
-  const { catalog, diagnostics, source } = compileCatalog(text, catalogPath);
+  const { catalog, diagnostics, source } = compileCatalog(read.text, catalogPath);
   for (const diagnostic of diagnostics) io.err(formatDiagnostic(diagnostic));
   if (!catalog || hasErrors(diagnostics)) {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -128,7 +125,17 @@ function compile(catalogPath: string, io: Io, outcome: string): CompileResult | 
   return { catalog, diagnostics, source };
 }
 
-function run({ command, catalog: catalogPath, out: outDir, check: checkOnly, against }: Command, io: Io): number {
+function run(command: Command, io: Io): number {
+  try {
+    return runOnOutputs(command, io);
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    io.err(`error: ${error.message}`);
+    return EXIT.invalid;
+  }
+}
+
+function runOnOutputs({ command, catalog: catalogPath, out: outDir, check: checkOnly, against }: Command, io: Io): number {
   const compiled = compile(catalogPath, io, 'nothing written');
   if (typeof compiled === 'number') return compiled;
   const catalog = compiled.catalog as Catalog;
@@ -153,6 +160,7 @@ function run({ command, catalog: catalogPath, out: outDir, check: checkOnly, aga
   }
 
   const result = writeOutputs(root, outputs);
+  for (const note of result.notes ?? []) io.err(`warning: ${note}`);
   io.out(`${outputs.size} outputs from ${catalogPath}: ${result.written.length} written, ${result.removed.length} removed, ${outputs.size - result.written.length} unchanged`);
   return EXIT.ok;
 }

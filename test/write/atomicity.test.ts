@@ -1,114 +1,97 @@
 /**
- * SIGKILL the generator at random points while it writes. Afterwards the output folders hold the
- * complete old set, the complete new set, or a committed journal that any next run of the tool rolls
- * forward to the complete new set (and `--check` reports meanwhile): never an unflagged mix.
+ * SIGKILL the generator at each step of a write, chosen deterministically through the writer's
+ * LAZYBIRD_WRITE_KILL_AT hook. Killed before the commit, the outputs are the complete old set (its
+ * temporary files are hidden, and removed by the next run); killed after it, the committed journal
+ * is there, `check` reports the interruption, and the next run rolls forward to the complete new
+ * set. Each kill must really happen at its step: a run that finishes instead fails the test.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { largeCatalogYaml } from '../../bench/large-catalog.js';
-import { compileCatalog } from '../../generator/catalog/index.js';
-import { emitAll } from '../../generator/emit/index.js';
-import { OUTPUT_ROOTS, STAGING_DIR, recoverInterruptedWrite, writeOutputs } from '../../generator/write.js';
+import { STAGING_DIR, findStale, recoverInterruptedWrite, writeOutputs } from '../../generator/write.js';
 import { makeTempDir } from '../helpers/catalogue.js';
+import { outputsOf, sameFiles, snapshot } from './helpers/sets.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const KILLS = 15;
 const USER_FILE = 'generated/NOTES.md';
-
-function outputsOf(text: string): Map<string, string> {
-  const { catalog } = compileCatalog(text, 'metrics.yaml');
-  if (!catalog) throw new Error('test catalogue invalid');
-  return new Map(emitAll(catalog));
-}
-
-/** Every file under the output folders, as relative path → content. */
-function snapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const top of OUTPUT_ROOTS) {
-    const base = join(dir, top);
-    if (!existsSync(base)) continue;
-    for (const entry of readdirSync(base, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const path = join(entry.parentPath, entry.name);
-      files.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
-    }
-  }
-  return files;
-}
-
-function same(a: Map<string, string>, b: Map<string, string>): boolean {
-  return a.size === b.size && [...a].every(([path, content]) => b.get(path) === content);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const OUT = 'out';
 
 describe('an interrupted generate', () => {
   const temp = makeTempDir();
   afterAll(() => temp.cleanup());
+  const out = join(temp.path, OUT);
 
-  // Old and new differ in every file, and the new set drops some files and adds others.
-  const oldText = largeCatalogYaml(400);
-  const newText = largeCatalogYaml(460).replace(/help: Requests handled/g, 'help: Calls handled');
-  const oldSet = new Map([...outputsOf(oldText), [USER_FILE, 'kept across runs\n']]);
-  const newSet = new Map([...outputsOf(newText), [USER_FILE, 'kept across runs\n']]);
-  // Named like the real one: the generated headers name the catalogue file.
+  // Old and new differ in most files, and the new set drops some files and adds others.
+  const oldText = largeCatalogYaml(120);
+  const newText = largeCatalogYaml(40).replace(/help: Requests handled/g, 'help: Calls handled');
+  const oldOutputs = outputsOf(oldText);
+  const newOutputs = outputsOf(newText);
+  const oldSet = new Map([...oldOutputs, [USER_FILE, 'kept across runs\n']]);
+  const newSet = new Map([...newOutputs, [USER_FILE, 'kept across runs\n']]);
+  const toWrite = [...newOutputs].filter(([path, content]) => oldOutputs.get(path) !== content).length;
+  const toRemove = [...oldOutputs.keys()].filter((path) => !newOutputs.has(path)).length;
   mkdirSync(join(temp.path, 'next'));
   writeFileSync(join(temp.path, 'next', 'metrics.yaml'), newText);
 
+  /** The files a user sees: the temporary ones are hidden (dot-named) and listed apart. */
+  const visible = (): Map<string, string> => new Map([...snapshot(out, [STAGING_DIR])].filter(([path]) => !path.split('/').pop()!.startsWith('.')));
+  const temporary = (): string[] => [...snapshot(out, [STAGING_DIR]).keys()].filter((path) => path.split('/').pop()!.startsWith('.'));
+
   function resetToOld(): void {
-    for (const top of [...OUTPUT_ROOTS, STAGING_DIR]) rmSync(join(temp.path, top), { recursive: true, force: true });
-    writeOutputs(temp.path, outputsOf(oldText));
-    writeFileSync(join(temp.path, USER_FILE), 'kept across runs\n');
+    rmSync(out, { recursive: true, force: true });
+    writeOutputs(out, oldOutputs);
+    writeFileSync(join(out, USER_FILE), 'kept across runs\n');
   }
 
-  it(`leaves the old set, the new set, or a journal that completes the new set (${KILLS} kills)`, async () => {
-    expect(same(oldSet, newSet)).toBe(false);
-    const seen = { old: 0, new: 0, rolledForward: 0 };
-    for (let kill = 0; kill < KILLS; kill++) {
-      resetToOld();
-      expect(same(snapshot(temp.path), oldSet)).toBe(true);
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'generator/cli.ts'), 'generate', '--catalog', join(temp.path, 'next', 'metrics.yaml'), '--out', temp.path], {
-        cwd: root,
-        stdio: 'ignore',
-      });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      try {
-        // Three aims, in turn: somewhere in the ~30 ms after writing starts (the staging folder
-        // appears), the moment it starts, and the moment the journal is committed (the swap).
-        const deadline = Date.now() + 20_000;
-        const waitFor = async (path: string) => {
-          while (!existsSync(path) && Date.now() < deadline && child.exitCode === null) await sleep(0.1);
-        };
-        if (kill % 3 === 2) await waitFor(join(temp.path, STAGING_DIR, 'journal.json'));
-        else await waitFor(join(temp.path, STAGING_DIR));
-        if (kill % 3 === 0) await sleep(Math.floor(Math.random() * 30));
-        child.kill('SIGKILL');
-        await exited;
-      } finally {
-        child.kill('SIGKILL');
-      }
-
-      const after = snapshot(temp.path);
-      if (same(after, oldSet)) seen.old++;
-      else if (same(after, newSet)) seen.new++;
-      else {
-        // A mix is only allowed behind a committed journal, and the next run finishes the swap.
-        expect(existsSync(join(temp.path, STAGING_DIR, 'journal.json')), `kill ${kill}: a mix without a journal`).toBe(true);
-        recoverInterruptedWrite(temp.path);
-        expect(same(snapshot(temp.path), newSet), `kill ${kill}: roll-forward did not give the new set`).toBe(true);
-        seen.rolledForward++;
-      }
-      // Whatever state it was left in, the next run of the tool ends with the complete new set.
-      recoverInterruptedWrite(temp.path);
-      writeOutputs(temp.path, outputsOf(newText));
-      expect(same(snapshot(temp.path), newSet)).toBe(true);
-      expect(existsSync(join(temp.path, STAGING_DIR))).toBe(false);
+  async function generateKilledAt(step: string): Promise<NodeJS.Signals | null> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'generator/cli.ts'), 'generate', '--catalog', join(temp.path, 'next', 'metrics.yaml'), '--out', out], {
+      cwd: root,
+      stdio: 'ignore',
+      env: { ...process.env, LAZYBIRD_WRITE_KILL_AT: step },
+    });
+    try {
+      return await new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    } finally {
+      child.kill('SIGKILL');
     }
-    console.log(`kills: ${JSON.stringify(seen)}`);
-    expect(seen.old + seen.new + seen.rolledForward).toBe(KILLS);
-  }, 120_000);
-});
+  }
 
+  it('has old and new sets that differ in most files, with files dropped', () => {
+    expect(toWrite).toBeGreaterThanOrEqual(4);
+    expect(toRemove).toBeGreaterThan(1);
+  });
+
+  const beforeCommit = ['staged:1', `staged:${toWrite}`];
+  it.each(beforeCommit)('killed at %s (before the commit): the old set, no journal; the next run writes the new set', async (step) => {
+    resetToOld();
+    expect(await generateKilledAt(step)).toBe('SIGKILL');
+    expect(sameFiles(visible(), oldSet)).toBe(true);
+    expect(temporary().length).toBeGreaterThan(0);
+    expect(existsSync(join(out, STAGING_DIR, 'journal.json'))).toBe(false);
+    expect(findStale(out, newOutputs).interrupted).toBe(false);
+    writeOutputs(out, newOutputs);
+    expect(sameFiles(snapshot(out), newSet)).toBe(true);
+  }, 60_000);
+
+  const afterCommit: readonly [string, 'old' | 'mix' | 'new'][] = [
+    ['committed', 'old'],
+    ['renamed:1', 'mix'],
+    [`renamed:${toWrite}`, 'mix'], // every file renamed in, the dropped ones not yet removed
+    [`removed:${toRemove - 1}`, 'mix'],
+  ];
+  it.each(afterCommit)('killed at %s (after the commit): %s set behind a journal, check reports it, recovery gives the new set', async (step, seen) => {
+    resetToOld();
+    expect(await generateKilledAt(step)).toBe('SIGKILL');
+    const after = visible();
+    const state = sameFiles(after, oldSet) ? 'old' : sameFiles(after, newSet) ? 'new' : 'mix';
+    expect(state).toBe(seen);
+    expect(existsSync(join(out, STAGING_DIR, 'journal.json'))).toBe(true);
+    expect(findStale(out, newOutputs).interrupted).toBe(true);
+    expect(recoverInterruptedWrite(out)).toEqual([]);
+    expect(sameFiles(snapshot(out), newSet)).toBe(true);
+    expect(existsSync(join(out, STAGING_DIR))).toBe(false);
+  }, 60_000);
+});

@@ -94,7 +94,7 @@ describe('writeOutputs', () => {
 
   it('removes generated files the catalogue no longer produces, in any output folder', () => {
     writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS, 'generated/old.md': `${MD}\nold\n`, 'alerts/rules.yaml': RULES }));
-    put('dashboards/retired.json', `${MD}\n{}\n`);
+    put('dashboards/retired.json', `{\n  "description": "${YAML.slice(2)}"\n}\n`);
     const result = writeOutputs(out, outputs({ 'generated/METRICS.md': DOCS }));
     expect(tree()).toEqual({ 'generated/METRICS.md': DOCS });
     expect([...result.removed].sort()).toEqual(['alerts/rules.yaml', 'dashboards/retired.json', 'generated/old.md']);
@@ -167,65 +167,57 @@ describe('an invalid catalogue', () => {
 describe('an interrupted run', () => {
   const OLD = `${MD}\n\n# old\n`;
   const NEW = `${MD}\n\n# new\n`;
-  const journal = (roots: string[]): void => put(`${STAGING}/journal.json`, JSON.stringify({ roots }) + '\n');
+  /** A journal as a run commits it: every output, the folders it cleans, what it renames in and removes. */
+  const journal = (entries: { outputs: string[]; owned?: string[]; write: string[]; remove?: string[] }): void =>
+    put(`${STAGING}/journal.json`, JSON.stringify({ format: 'lazybird-metrics write journal 1', owned: ['generated', 'dashboards', 'alerts'], remove: [], ...entries }) + '\n');
 
-  it('killed after its commit is rolled forward by recoverInterruptedWrite', () => {
+  it('killed after its commit is reported by findStale and rolled forward by recoverInterruptedWrite', () => {
     put('generated/METRICS.md', OLD);
     put('generated/NOTES.md', 'mine\n');
-    put(`${STAGING}/new/generated/METRICS.md`, NEW);
-    put(`${STAGING}/new/generated/NOTES.md`, 'mine\n');
-    journal(['generated']);
+    put('generated/.METRICS.md.lazybird-tmp', NEW);
+    journal({ outputs: ['generated/METRICS.md'], write: ['generated/METRICS.md'] });
     expect(findStale(out, outputs({ 'generated/METRICS.md': NEW })).interrupted).toBe(true);
-    recoverInterruptedWrite(out);
+    expect(recoverInterruptedWrite(out)).toEqual([]);
     expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'generated/NOTES.md': 'mine\n' });
   });
 
-  it('killed halfway through the swap is finished', () => {
-    // generated/ was already swapped in (its old copy parked), dashboards/ was not.
-    put('generated/METRICS.md', NEW);
-    put(`${STAGING}/old/generated/METRICS.md`, OLD);
-    put('dashboards/board.json', `${MD}\nold board\n`);
-    put(`${STAGING}/new/dashboards/board.json`, `${MD}\nnew board\n`);
-    journal(['generated', 'dashboards']);
+  it('killed halfway through its renames is finished: done renames are skipped, removals happen', () => {
+    put('generated/METRICS.md', NEW); // already renamed in
+    put('dashboards/board.md', `${MD}\nold board\n`);
+    put('dashboards/.board.md.lazybird-tmp', `${MD}\nnew board\n`);
+    put('alerts/retired.yaml', `${YAML}\ngroups: []\n`);
+    journal({ outputs: ['generated/METRICS.md', 'dashboards/board.md'], write: ['generated/METRICS.md', 'dashboards/board.md'], remove: ['alerts/retired.yaml'] });
     recoverInterruptedWrite(out);
-    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'dashboards/board.json': `${MD}\nnew board\n` });
+    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'dashboards/board.md': `${MD}\nnew board\n` });
   });
 
-  it('killed after its commit is rolled forward by the next writeOutputs', () => {
+  it('killed after its commit is rolled forward by the next writeOutputs before it plans', () => {
     put('generated/METRICS.md', OLD);
-    // The interrupted run's new set: a user file that only exists there, a dashboard this run no longer makes.
-    put(`${STAGING}/new/generated/METRICS.md`, NEW);
-    put(`${STAGING}/new/generated/NOTES.md`, 'mine, staged\n');
-    put(`${STAGING}/new/dashboards/retired.json`, `${MD}\n{}\n`);
-    journal(['generated', 'dashboards']);
-    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': NEW }));
-    expect(tree()).toEqual({ 'generated/METRICS.md': NEW, 'generated/NOTES.md': 'mine, staged\n' });
-    expect(result.removed).toEqual(['dashboards/retired.json']);
-    expect(result.written).toEqual([]);
-  });
-
-  it('killed before its commit is discarded, and the old outputs stay', () => {
-    put('generated/METRICS.md', OLD);
-    put('generated/NOTES.md', 'mine\n');
-    put(`${STAGING}/new/generated/METRICS.md`, NEW);
-    put(`${STAGING}/new/generated/extra.md`, `${MD}\nstaged only\n`);
-    put(`${STAGING}/journal.json.tmp`, JSON.stringify({ roots: ['generated'] }) + '\n');
-    expect(findStale(out, outputs({ 'generated/METRICS.md': OLD })).interrupted).toBe(false);
-    recoverInterruptedWrite(out);
-    expect(tree()).toEqual({ 'generated/METRICS.md': OLD, 'generated/NOTES.md': 'mine\n' });
-  });
-
-  it('killed before its commit does not leak into the next writeOutputs', () => {
-    put('generated/METRICS.md', OLD);
-    put(`${STAGING}/new/generated/extra.md`, `${MD}\nstaged only\n`);
+    put('generated/.METRICS.md.lazybird-tmp', NEW);
+    put('dashboards/retired.md', `${MD}\n{}\n`);
+    journal({ outputs: ['generated/METRICS.md'], write: ['generated/METRICS.md'], remove: ['dashboards/retired.md'] });
     const result = writeOutputs(out, outputs({ 'generated/METRICS.md': NEW }));
     expect(tree()).toEqual({ 'generated/METRICS.md': NEW });
-    expect(result).toEqual({ written: ['generated/METRICS.md'], removed: [] });
+    expect(result).toEqual({ written: [], removed: [] });
   });
 
-  it('leaves nothing to recover when there is no staging folder', () => {
+  it('killed before its commit leaves the old outputs, and its temporary file is removed by the next run', () => {
     put('generated/METRICS.md', OLD);
-    recoverInterruptedWrite(out);
+    put('generated/.METRICS.md.lazybird-tmp', NEW);
+    put('generated/.extra.md.lazybird-tmp', `${MD}\nstaged only\n`);
+    put('generated/.empty.md.lazybird-tmp', '');
+    const report = findStale(out, outputs({ 'generated/METRICS.md': OLD }));
+    expect(report.interrupted).toBe(false);
+    expect(report.extra).toEqual(['generated/.METRICS.md.lazybird-tmp', 'generated/.extra.md.lazybird-tmp']);
+    const result = writeOutputs(out, outputs({ 'generated/METRICS.md': OLD }));
+    expect(result).toEqual({ written: [], removed: ['generated/.METRICS.md.lazybird-tmp', 'generated/.extra.md.lazybird-tmp'] });
+    // The empty one carries no header: only a name, so it is the user's to remove.
+    expect(tree()).toEqual({ 'generated/METRICS.md': OLD, 'generated/.empty.md.lazybird-tmp': '' });
+  });
+
+  it('leaves nothing to recover when there is no journal', () => {
+    put('generated/METRICS.md', OLD);
+    expect(recoverInterruptedWrite(out)).toEqual([]);
     expect(tree()).toEqual({ 'generated/METRICS.md': OLD });
   });
 });

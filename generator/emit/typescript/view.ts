@@ -1,6 +1,7 @@
 import { dashboardRefs, eventFieldProperty, exposedUnit, labelIndexFunctionName, labelSpecConstName, metricLabelsTypeName, pascalCase } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
+import { RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -14,6 +15,8 @@ export interface TypeScriptView {
   readonly summary: readonly SummaryView[];
   readonly dashboards: readonly { uid: string; title: string }[];
   readonly scrapeDurationMetric: string | undefined;
+  /** The runtime API the module is generated for (the runtime built with this generator). */
+  readonly runtimeApi: number;
 }
 
 interface LabelView {
@@ -201,6 +204,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     summary,
     dashboards: dashboardRefs(catalog.namespace, catalog.groups).map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
+    runtimeApi: RUNTIME_API,
   };
 }
 

@@ -1308,7 +1308,7 @@ export interface Recorder {
 
 /** Typed recorder calls over `metrics`; each allocates nothing and never throws outside strict mode. */
 export function createRecorder(metrics: Metrics): Recorder {
-  const { m0, m1, m2, s2, m3, m4, s4, m5, m6, s6, m7, s7, m8, m9, m10, s10, m11, m12, m13, s13, m14, m15, s15, m16, s16, m17, s17, m18, m19, s19, m20, s20, m21, m22, s22, m23, s23, m24, m25, m26, s26, m27, s27, m28, s28, m29, s29, m30, m31, m32, s32, m33, s33, m34, s34, m35, s35, m36, s36, m37, m38, s38, m39, m40 } = metrics[INTERNALS];
+  const { m0, m3, m4, s4, m6, s6, m8, m9, m10, s10, m11, m12, m13, s13, m14, m15, s15, m16, s16, m17, s17, m18, m19, s19, m22, s22, m32, s32, m33, s33, m34, s34, m35, s35, m36, s36, m37 } = metrics[INTERNALS];
   return {
     recordTaskCompletion(event) {
       const f0 = event?.durationSeconds;

@@ -2,6 +2,7 @@
  * npm run bench: generation time, and the generated exporter side by side with prom-client 15 doing
  * the same work in the same process. Ratios matter, not absolute numbers: this machine is shared.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,36 @@ const ms = (v: number) => (v / 1e6).toFixed(1);
   row('seed catalogue (41 metrics)', ms(seedTime.nsPerOp), '');
   row('1000-metric catalogue', ms(largeTime.nsPerOp), largeTime.nsPerOp < 2e9 ? 'under 2 s: met' : 'over 2 s: NOT met');
   printTable('Validate and generate (median, in process)', ['catalogue', 'ms', 'goal']);
+}
+
+// ---------------------------------------------------------------- the CLI as a user runs it
+{
+  // `generate` on the seed catalogue in a new process each run, as `npx lazybird-metrics generate`
+  // runs it: the compiled CLI (dist/, built by `npm run bench` first) under plain node, and the
+  // TypeScript sources through tsx for comparison. A fixed number of runs; median and range.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), 'lb-bench-cli-'));
+  try {
+    const wallTimes = (argv: readonly string[], runs: number): number[] => {
+      const samples: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const start = process.hrtime.bigint();
+        const child = spawnSync(process.execPath, [...argv, 'generate', '--catalog', 'metrics.yaml', '--out', out], { cwd: root, encoding: 'utf8' });
+        samples.push(Number(process.hrtime.bigint() - start));
+        if (child.status !== 0) throw new Error(`generate failed (exit ${child.status}): ${child.stderr}`);
+      }
+      return samples.sort((a, b) => a - b);
+    };
+    const seconds = (v: number) => (v / 1e9).toFixed(2);
+    const describe = (samples: readonly number[]) => [seconds(samples[Math.floor(samples.length / 2)] ?? NaN), `${seconds(samples[0] ?? NaN)}–${seconds(samples.at(-1) ?? NaN)}`, String(samples.length)];
+    const compiled = wallTimes([join(root, 'dist/generator/cli.js')], 11);
+    const median = compiled[Math.floor(compiled.length / 2)] ?? NaN;
+    row('node dist/generator/cli.js generate (compiled: the package bin)', ...describe(compiled), median < 0.5e9 ? 'under 0.5 s: met' : 'over 0.5 s: NOT met');
+    row('tsx generator/cli.ts generate (sources, for comparison)', ...describe(wallTimes(['--import', 'tsx', join(root, 'generator/cli.ts')], 5)), '');
+    printTable('CLI wall time, seed catalogue, one process per run', ['command', 'median s', 'range s', 'runs', 'goal']);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- recording
@@ -171,8 +202,9 @@ touchEverySeries(metrics, METRIC_SPECS, prom);
   try {
     mkdirSync(join(dir, 'generated'));
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // ESM, as in the project
-    symlinkSync(fileURLToPath(new URL('../runtime', import.meta.url)), join(dir, 'runtime'), 'dir');
-    symlinkSync(fileURLToPath(new URL('../node_modules', import.meta.url)), join(dir, 'node_modules'), 'dir');
+    // The generated module imports the runtime by package name: this folder's node_modules holds the package.
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(fileURLToPath(new URL('..', import.meta.url)), join(dir, 'node_modules', 'lazybird-metrics'), 'dir');
     const file = join(dir, 'generated', 'metrics.ts');
     writeFileSync(file, outputs.get('generated/metrics.ts') ?? '');
     const started = process.hrtime.bigint();

@@ -25,3 +25,4 @@ export type { PushOptions } from './push.js';
 export { formatGoFloat, formatOpenMetricsFloat, formatValue } from './format.js';
 export type { Counter0, Gauge0, Histogram0, LabeledCounter, LabeledGauge, LabeledHistogram } from './api.js';
 export { allSeries, averageOf, ratioOf, sumOf } from './summary.js';
+export { OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';

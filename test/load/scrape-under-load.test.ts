@@ -25,7 +25,7 @@ describe('the exporter under scrape load', () => {
   });
 
   it('serves every scrape while recording, with a flat heap', async () => {
-    child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['--expose-gc', '--conditions=lazybird-metrics:source', '--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
     const reports: Report[] = [];
     const port = await new Promise<number>((resolve, reject) => {
       const lines = createInterface({ input: child!.stdout! });

@@ -1,6 +1,7 @@
 import { dashboardRefs, eventFieldProperty, exposedUnit, labelIndexFunctionName, labelSpecConstName, metricLabelsTypeName, pascalCase } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
+import { RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -14,6 +15,13 @@ export interface TypeScriptView {
   readonly summary: readonly SummaryView[];
   readonly dashboards: readonly { uid: string; title: string }[];
   readonly scrapeDurationMetric: string | undefined;
+  /** The runtime API the module is generated for (the runtime built with this generator). */
+  readonly runtimeApi: number;
+  /** What the module takes from the runtime: only what it uses, so it compiles under noUnusedLocals. */
+  readonly runtimeValues: readonly { readonly name: string; readonly alias: string | undefined }[];
+  readonly runtimeTypes: readonly string[];
+  /** The stores and series functions the recorder's events use. */
+  readonly recorderInternals: readonly string[];
 }
 
 interface LabelView {
@@ -184,6 +192,22 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     };
   });
 
+  const kinds = new Set(summary.map((figure) => figure.kind));
+  const runtimeValues = [
+    { name: 'MetricsRuntime', alias: undefined },
+    ...(kinds.has('average') ? [{ name: 'averageOf', alias: undefined }] : []),
+    { name: 'metricsHandler', alias: 'runtimeMetricsHandler' },
+    ...(kinds.has('ratio') ? [{ name: 'ratioOf', alias: undefined }] : []),
+    { name: 'requireRuntimeApi', alias: undefined },
+    { name: 'startMetricsServer', alias: 'runtimeStartMetricsServer' },
+    ...(kinds.has('ratio') || kinds.has('total') ? [{ name: 'sumOf', alias: undefined }] : []),
+  ];
+  const storeTypes = new Set(metricViews.flatMap((m) => [m.storeClass, m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`]));
+  if (labels.length > 0) storeTypes.add('LabelSpec');
+  const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
+  const recorded = new Set(events.flatMap((event) => event.records.flatMap((record) => (record.labeled ? [record.store, record.seriesFn] : [record.store]))));
+  const recorderInternals = metricViews.flatMap((m) => [m.store, ...(m.labeled ? [m.seriesFn] : [])]).filter((name) => recorded.has(name));
+
   return {
     namespace: catalog.namespace,
     labels: labels.map((label) => ({
@@ -201,6 +225,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     summary,
     dashboards: dashboardRefs(catalog.namespace, catalog.groups).map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
+    runtimeApi: RUNTIME_API,
+    runtimeValues,
+    runtimeTypes,
+    recorderInternals,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The demo as a user runs it: a child process of `node --import tsx demo/main.ts` (what `npm run
+ * The demo as a user runs it: a child process of `node --conditions=lazybird-metrics:source --import tsx demo/main.ts` (what `npm run
  * demo` does, without npm's extra process), found by the URL it prints.
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +26,7 @@ process.once('exit', () => {
 });
 
 export function spawnDemo(args: readonly string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'demo/main.ts'), ...args], {
+  const child = spawn(process.execPath, ['--conditions=lazybird-metrics:source', '--import', 'tsx', join(ROOT, 'demo/main.ts'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

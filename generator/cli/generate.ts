@@ -101,7 +101,7 @@ export async function runLive(catalogPath: string, url: string, report: Reporter
   const live = compareExposition(catalog, scraped.exposition);
   const printed = live.findings.slice(0, SCRAPE_LIMITS.printedFindings);
   for (const finding of printed) report.finding({ severity: 'error', rule: finding.rule, message: printable(finding.message), file: shown });
-  if (live.findings.length > printed.length) report.summary(`... and ${live.findings.length - printed.length} more findings`);
+  if (live.findings.length > printed.length) report.summary(`${shown}: ... and ${live.findings.length - printed.length} more findings`);
   if (live.findings.length > 0) {
     const count = live.findings.length;
     report.summary(`${count} finding${count === 1 ? '' : 's'}: ${shown} differs from ${catalogPath}`);

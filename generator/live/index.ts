@@ -106,13 +106,6 @@ export function formatFinding(source: string, finding: LiveFinding): string {
   return printable(`${displayUrl(source)}: error: ${finding.message} [${finding.rule}]`);
 }
 
-/** The findings as printed: the first `limit`, then one line counting the rest. */
-export function formatFindings(source: string, findings: readonly LiveFinding[], limit: number = SCRAPE_LIMITS.printedFindings): string[] {
-  const lines = findings.slice(0, limit).map((finding) => formatFinding(source, finding));
-  if (findings.length > limit) lines.push(printable(`${displayUrl(source)}: ... and ${findings.length - limit} more findings`));
-  return lines;
-}
-
 /** A URL as it may be shown: without its user and password (also when it does not parse). */
 export function displayUrl(url: string): string {
   let parsed: URL | undefined;

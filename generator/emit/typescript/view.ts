@@ -39,6 +39,8 @@ interface MetricView {
   readonly storeClass: string;
   readonly accessor: string;
   readonly seriesFn: string;
+  /** Reads a label object into a series number, counting a throwing read as a drop. */
+  readonly readFn: string;
   readonly labels: readonly { key: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
@@ -49,6 +51,8 @@ interface EventView {
   readonly method: string;
   /** Each field the records use, read once into a local (`f0`, `f1`, ...). */
   readonly locals: readonly { local: string; property: string }[];
+  /** Ids of the metrics the event records, each once: an unreadable event is a drop for each. */
+  readonly metricIds: readonly number[];
   readonly typeName: string;
   readonly description: string;
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
@@ -101,6 +105,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       storeClass,
       accessor: metric.type,
       seriesFn: `s${id}`,
+      readFn: `r${id}`,
       labels: metric.labels.map((label, position) => ({
         key: label.name,
         typeName: label.typeName,
@@ -129,6 +134,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     return {
       method: event.method,
       locals: used.map((field) => ({ local: local(field), property: eventFieldProperty(field) })),
+      metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
       fields: event.fields.map((field) => ({

@@ -98,6 +98,7 @@ const EXPECTATION_FAILED = Buffer.from('expectation failed\n');
  * (`server.setTimeout(60_000)`), and a connection limit well under the file-descriptor limit
  * (`server.maxConnections`, which refuses new connections rather than evicting idle ones) - or serve
  * metrics on their own port with {@link startMetricsServer}, which does all of this.
+ * @throws RangeError when a limit is not a positive integer.
  */
 export function metricsHandler(source: MetricsSource, options: MetricsHandlerOptions = {}): MetricsRequestHandler {
   const base = options.grafanaUrl?.replace(/\/+$/, '');

@@ -10,7 +10,11 @@
  * - `not_a_number`: a value whose `typeof` is not `'number'` (a string, bigint, undefined, object...);
  * - `negative_increment`: a negative counter increment (counters only go up);
  * - `series_out_of_range`: a series index that is not an integer in `[0, series count)`; only a bug
- *   or a caller bypassing the generated code can produce it.
+ *   or a caller bypassing the generated code can produce it;
+ * - `unreadable_input`: reading the label object or the event threw (a throwing getter, a revoked
+ *   Proxy); nothing of that call is recorded;
+ * - `overflow`: the increment or observation would make a counter, a gauge or a histogram's sum
+ *   reach ±Infinity, which Prometheus cannot tell from a broken value.
  */
 export const DROP_REASONS = [
   'unknown_label_value',
@@ -18,6 +22,8 @@ export const DROP_REASONS = [
   'not_a_number',
   'negative_increment',
   'series_out_of_range',
+  'unreadable_input',
+  'overflow',
 ] as const;
 
 /** Help text of the drop counter; the generator documents the counter with the same words. */
@@ -32,6 +38,8 @@ export const NON_FINITE_VALUE = 1;
 export const NOT_A_NUMBER = 2;
 export const NEGATIVE_INCREMENT = 3;
 export const SERIES_OUT_OF_RANGE = 4;
+export const UNREADABLE_INPUT = 5;
+export const OVERFLOW = 6;
 
 /** Thrown in strict mode where default mode would drop the input and count it. */
 export class MetricsInputError extends Error {
@@ -40,8 +48,8 @@ export class MetricsInputError extends Error {
   /** The drop reason default mode would have counted. */
   readonly reason: DropReason;
 
-  constructor(metric: string, reason: DropReason, message: string) {
-    super(message);
+  constructor(metric: string, reason: DropReason, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'MetricsInputError';
     this.metric = metric;
     this.reason = reason;
@@ -83,8 +91,10 @@ export function describeValue(value: unknown): string {
  * series (`metric` label first, then `reason`), so exposition reads it like any other counter.
  */
 export class DropCounter {
-  /** @internal Shared with the exposition of the drop self-metric. */
-  readonly data: Float64Array;
+  /** @internal Shared with the exposition of the drop self-metric; emptied by {@link release}. */
+  data: Float64Array;
+  /** After {@link release}, recordings that reach a cold path are ignored instead of counted or thrown. */
+  private released = false;
 
   constructor(
     private readonly metricNames: readonly string[],
@@ -98,13 +108,25 @@ export class DropCounter {
    * @param reason index into DROP_REASONS
    */
   drop(metricId: number, reason: number, value: unknown): void {
+    if (this.released) return;
     if (this.strict) {
       const name = this.metricNames[metricId] ?? `#${metricId}`;
       const why = DROP_REASONS[reason] ?? 'non_finite_value';
-      const what = reason === SERIES_OUT_OF_RANGE ? 'series index' : 'value';
+      const what = reason === SERIES_OUT_OF_RANGE ? 'series index' : reason === OVERFLOW ? 'overflowing value' : 'value';
       throw new MetricsInputError(name, why, `${name}: ${what} ${describeValue(value)} rejected (${why})`);
     }
     this.data[metricId * DROP_REASONS.length + reason]! += 1;
+  }
+
+  /** Whether {@link release} was called. */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  /** Frees the counts; later drops are ignored (the storage they belonged to is gone too). */
+  release(): void {
+    this.released = true;
+    this.data = new Float64Array(0);
   }
 
   /** Drops counted so far for a metric and reason. */

@@ -3,7 +3,7 @@
  * prom-client registry for process metrics, and the exposition of all of them.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, describeValue } from './drops.js';
+import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, UNREADABLE_INPUT, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
 import { renderExposition } from './exposition.js';
 import { Family } from './family.js';
@@ -35,6 +35,23 @@ export interface RuntimeOptions {
  */
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/**
+ * prom-client's default collectors describe the process, not a runtime, and cannot be stopped: each
+ * `collectDefaultMetrics` call leaves a GC observer and an enabled event-loop-delay monitor behind
+ * for the life of the process. So they are collected once per process, in this registry, which
+ * every runtime that wants them serves next to its own `registry`.
+ */
+let processDefaults: Registry | undefined;
+
+function processDefaultMetrics(): Registry {
+  if (processDefaults === undefined) {
+    processDefaults = new Registry();
+    collectDefaultMetrics({ register: processDefaults });
+    for (const name of LINT_FAILING_DEFAULTS) processDefaults.removeSingleMetric(name);
+  }
+  return processDefaults;
+}
+
 /** Anything that can produce an exposition: a runtime, or a cluster primary's aggregate of one. */
 export interface MetricsSource {
   expose(format: ExpositionFormat): Promise<string>;
@@ -50,22 +67,26 @@ export class MetricsRuntime implements MetricsSource {
   /** The catalogue's metrics, in id order. */
   readonly specs: readonly MetricSpec[];
   /**
-   * prom-client registry served alongside the catalogue's metrics: default metrics live here, and
-   * users may register their own prom-client metrics on it.
+   * prom-client registry served alongside the catalogue's metrics: register your own prom-client
+   * metrics on it. prom-client's default metrics are collected once per process, in a registry
+   * every runtime shares, and served after this one's.
    */
   readonly registry: Registry;
   /** Full name of the drop self-metric. */
   readonly droppedMetricName: string;
   readonly strict: boolean;
 
-  private readonly families: Family[];
+  // Not readonly: close() lets go of them.
+  private families: Family[];
   /** Values of `families[i]`; the last one is the drop counter's. */
-  private readonly data: Float64Array[];
+  private data: Float64Array[];
   private readonly storage: Storage[];
   private readonly drops: DropCounter;
   /** Per metric, per label: position of the overflow value, or -1. */
-  private readonly overflow: number[][];
+  private overflow: number[][];
   private readonly scrapeHistogram: Histogram | undefined;
+  private readonly defaults: Registry | undefined;
+  private closed = false;
 
   /**
    * @throws Error when the specs are malformed or the options name a metric that does not fit;
@@ -115,10 +136,7 @@ export class MetricsRuntime implements MetricsSource {
     }
 
     this.registry = new Registry();
-    if (options.defaultMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry });
-      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
-    }
+    this.defaults = options.defaultMetrics === false ? undefined : processDefaultMetrics();
   }
 
   /** Storage of `specs[id]`, which must be a counter. */
@@ -143,6 +161,7 @@ export class MetricsRuntime implements MetricsSource {
    * @throws MetricsInputError in strict mode, whether or not the label has an overflow value.
    */
   unknownLabel(metricId: number, labelPosition: number, value: unknown): number {
+    if (this.closed) return -1;
     // Ids come from generated code, but a non-number key could run a hostile toString: refuse early.
     const ids = typeof metricId === 'number' && typeof labelPosition === 'number';
     const spec = ids ? this.specs[metricId] : undefined;
@@ -166,6 +185,28 @@ export class MetricsRuntime implements MetricsSource {
     return -1;
   }
 
+  /**
+   * The slow path for a recording call whose label object or event threw while being read (a getter,
+   * a Proxy): counts an `unreadable_input` drop for each metric the call was meant for and returns
+   * -1 ("already dropped"). Generated code calls it from a `catch`, so strict mode's own errors pass
+   * through it too and are rethrown as they are.
+   * @throws MetricsInputError in strict mode.
+   */
+  unreadableInput(error: unknown, ...metricIds: number[]): number {
+    if (this.closed) return -1;
+    if (this.strict) {
+      if (error instanceof MetricsInputError) throw error;
+      const metric = this.specs[metricIds[0] ?? -1]?.name ?? 'a metric';
+      throw new MetricsInputError(metric, 'unreadable_input', `${metric}: reading the labels or the event threw`, {
+        cause: error,
+      });
+    }
+    for (const id of metricIds) {
+      if (this.specs[id] !== undefined) this.drops.drop(id, UNREADABLE_INPUT, undefined);
+    }
+    return -1;
+  }
+
   /** Drops counted for a metric and reason since start (or the last reset). */
   dropped(metricId: number, reason: DropReason): number {
     return this.drops.count(metricId, reason);
@@ -177,12 +218,39 @@ export class MetricsRuntime implements MetricsSource {
   }
 
   /**
+   * Releases this runtime: its values, precomputed exposition strings and the metrics registered on
+   * its `registry`. Later recordings are ignored (never thrown, not even in strict mode), and
+   * `expose` rejects. The process-wide default metrics stay for other runtimes. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const storage of this.storage) storage.release();
+    this.drops.release();
+    this.families = [];
+    this.data = [];
+    this.overflow = [];
+    this.registry.clear();
+  }
+
+  /** Same as {@link close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Whether {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
    * The full exposition: the catalogue's metrics, the drop counter, then prom-client's registry.
    * Rejects only if a prom-client collector fails.
    */
   async expose(format: ExpositionFormat): Promise<string> {
     const started = performance.now();
-    const foreign = (await this.registry.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    const foreign = await this.foreignMetrics();
+    this.assertOpen();
     const body = renderExposition(this.families, this.data, foreign, format);
     this.observeScrape(started);
     return body;
@@ -203,8 +271,9 @@ export class MetricsRuntime implements MetricsSource {
    * `Registry#getMetricsAsJSON` returns them. This is what cluster workers send to the primary.
    */
   async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
+    this.assertOpen();
     const ours = this.families.map((f, i) => f.toJSON(this.data[i]!));
-    const foreign = (await this.registry.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    const foreign = await this.foreignMetrics();
     const taken = new Set(ours.map((m) => m.name));
     return [...ours, ...foreign.filter((m) => !taken.has(m.name))];
   }
@@ -214,6 +283,7 @@ export class MetricsRuntime implements MetricsSource {
    * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones.
    */
   renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string {
+    this.assertOpen();
     const data = this.families.map((f) => new Float64Array(f.slots));
     const byName = new Map(this.families.map((f, i) => [f.name, i]));
     const foreign: PromMetricJSON[] = [];
@@ -225,6 +295,19 @@ export class MetricsRuntime implements MetricsSource {
     const body = renderExposition(this.families, data, foreign, format);
     this.observeScrape(started);
     return body;
+  }
+
+  /** The process's default metrics (unless this registry took their name), then this runtime's registry. */
+  private async foreignMetrics(): Promise<PromMetricJSON[]> {
+    const own = (await this.registry.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    if (this.defaults === undefined) return own;
+    const defaults = (await this.defaults.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    const taken = new Set(own.map((m) => m.name));
+    return [...defaults.filter((m) => !taken.has(m.name)), ...own];
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('this metrics runtime was closed');
   }
 
   private observeScrape(started: number): void {

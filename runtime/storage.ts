@@ -5,7 +5,7 @@
  * everything unusual goes through a separate cold method.
  */
 import type { DropCounter } from './drops.js';
-import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, SERIES_OUT_OF_RANGE } from './drops.js';
+import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, OVERFLOW, SERIES_OUT_OF_RANGE } from './drops.js';
 
 /** Past this many buckets a binary search beats the linear scan. */
 const LINEAR_SCAN_MAX = 16;
@@ -33,6 +33,9 @@ function rejectValue(drops: DropCounter, metricId: number, value: unknown, isInc
   else if (isIncrement && value < 0) drops.drop(metricId, NEGATIVE_INCREMENT, value);
 }
 
+/** An empty array that released storage points to, so every later recording fails the series test. */
+const RELEASED = new Float64Array(0);
+
 /**
  * A monotonically increasing value per series.
  */
@@ -40,8 +43,8 @@ export class Counter {
   /** @internal */
   constructor(
     private readonly metricId: number,
-    /** @internal one slot per series */
-    readonly data: Float64Array,
+    /** @internal one slot per series; emptied by `release` */
+    public data: Float64Array,
     private readonly drops: DropCounter,
   ) {}
 
@@ -55,7 +58,10 @@ export class Counter {
       return;
     }
     if (Number.isFinite(by) && by >= 0) {
-      this.data[series]! += by;
+      const next = this.data[series]! + by;
+      // Two finite numbers can still sum to Infinity; a counter at +Inf would never move again.
+      if (next !== Infinity) this.data[series] = next;
+      else this.drops.drop(this.metricId, OVERFLOW, by);
       return;
     }
     rejectValue(this.drops, this.metricId, by, true);
@@ -70,6 +76,11 @@ export class Counter {
   reset(): void {
     this.data.fill(0);
   }
+
+  /** @internal Frees the values; every later recording is ignored (see MetricsRuntime#close). */
+  release(): void {
+    this.data = RELEASED;
+  }
 }
 
 /**
@@ -79,8 +90,8 @@ export class Gauge {
   /** @internal */
   constructor(
     private readonly metricId: number,
-    /** @internal one slot per series */
-    readonly data: Float64Array,
+    /** @internal one slot per series; emptied by `release` */
+    public data: Float64Array,
     private readonly drops: DropCounter,
   ) {}
 
@@ -104,7 +115,9 @@ export class Gauge {
       return;
     }
     if (Number.isFinite(by)) {
-      this.data[series]! += by;
+      const next = this.data[series]! + by;
+      if (Number.isFinite(next)) this.data[series] = next;
+      else this.drops.drop(this.metricId, OVERFLOW, by);
       return;
     }
     rejectValue(this.drops, this.metricId, by, false);
@@ -117,7 +130,9 @@ export class Gauge {
       return;
     }
     if (Number.isFinite(by)) {
-      this.data[series]! -= by;
+      const next = this.data[series]! - by;
+      if (Number.isFinite(next)) this.data[series] = next;
+      else this.drops.drop(this.metricId, OVERFLOW, by);
       return;
     }
     rejectValue(this.drops, this.metricId, by, false);
@@ -132,6 +147,11 @@ export class Gauge {
   reset(): void {
     this.data.fill(0);
   }
+
+  /** @internal Frees the values; every later recording is ignored (see MetricsRuntime#close). */
+  release(): void {
+    this.data = RELEASED;
+  }
 }
 
 /**
@@ -142,13 +162,13 @@ export class Gauge {
 export class Histogram {
   /** @internal slots per series */
   readonly stride: number;
-  private readonly seriesTotal: number;
+  private seriesTotal: number;
 
   /** @internal */
   constructor(
     private readonly metricId: number,
-    /** @internal `stride` slots per series */
-    readonly data: Float64Array,
+    /** @internal `stride` slots per series; emptied by `release` */
+    public data: Float64Array,
     /** @internal upper bounds without +Inf */
     readonly bounds: Float64Array,
     private readonly drops: DropCounter,
@@ -184,10 +204,18 @@ export class Histogram {
       }
       bucket = lo;
     }
+    const data = this.data;
     const base = series * this.stride;
-    this.data[base + bucket]! += 1;
-    this.data[base + n + 1]! += v;
-    this.data[base + n + 2]! += 1;
+    const sum = data[base + n + 1]! + v;
+    // An observation that would take the sum to ±Infinity is dropped whole: count and buckets stay
+    // consistent with the sum.
+    if (!Number.isFinite(sum)) {
+      this.drops.drop(this.metricId, OVERFLOW, v);
+      return;
+    }
+    data[base + bucket]! += 1;
+    data[base + n + 1] = sum;
+    data[base + n + 2]! += 1;
   }
 
   /**
@@ -234,6 +262,12 @@ export class Histogram {
   /** Sets every series back to 0. */
   reset(): void {
     this.data.fill(0);
+  }
+
+  /** @internal Frees the values; every later recording is ignored (see MetricsRuntime#close). */
+  release(): void {
+    this.data = RELEASED;
+    this.seriesTotal = 0;
   }
 
   private exists(series: number): boolean {

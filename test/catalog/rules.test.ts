@@ -541,9 +541,10 @@ const CASES: readonly Case[] = [
   },
   {
     rule: 'series-budget',
-    // requests_total: 3 series (get, post, other); request_duration_seconds: 3 buckets + 3 = 6.
+    // requests_total: 3 series (get, post, other); request_duration_seconds: 3 buckets + 3 = 6;
+    // the drop counter: 2 metrics x 7 reasons = 14.
     text: catalogue({ head: 'namespace: shop\nbudget:\n  total_series: 8\n' }),
-    message: ['9 series', 'budget of 8'],
+    message: ['23 series', 'budget of 8'],
     at: { line: 'total_series: 8', col: '8' },
   },
   // ------------------------------------------------------------------ events

@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import http from 'node:http';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,39 @@ describe('node:cluster aggregation', () => {
     }
     // The primary timed its aggregate scrapes (the second saw the first).
     expect(primary.histogram(SCRAPE).count(0)).toBe(2);
+  });
+
+  it('renders one aggregate for pipelined scrapes, and cuts a client that pipelines without reading', async () => {
+    const server = http.createServer(clusterMetricsHandler(primary));
+    servers.push(server);
+    const serverSockets: net.Socket[] = [];
+    server.on('connection', (socket: net.Socket) => serverSockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = portOf(server);
+
+    // Eight requests in one write reach the handler in one go: one round of messages to the workers.
+    const before = primary.histogram(SCRAPE).count(0);
+    const replies = await new Promise<string>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () =>
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(7) + 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('close', () => resolve(received));
+    });
+    expect(replies.split('HTTP/1.1 200 OK').length - 1).toBe(8);
+    expect(primary.histogram(SCRAPE).count(0) - before).toBe(1);
+
+    const attacker = net.connect({ host: '127.0.0.1', port });
+    attacker.on('error', () => {});
+    attacker.pause();
+    await new Promise((resolve) => attacker.once('connect', resolve));
+    attacker.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(500));
+    const cut = serverSockets[1]!;
+    if (!cut.destroyed) await new Promise((resolve) => cut.once('close', resolve));
+    attacker.destroy();
+    expect(cut.destroyed).toBe(true);
   });
 
   it('serves an aggregate promtool finds nothing in', async () => {

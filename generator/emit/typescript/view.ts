@@ -47,6 +47,8 @@ interface MetricView {
   readonly storeClass: string;
   readonly accessor: string;
   readonly seriesFn: string;
+  /** Reads a label object into a series number, counting a throwing read as a drop. */
+  readonly readFn: string;
   readonly labels: readonly { key: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
@@ -57,6 +59,8 @@ interface EventView {
   readonly method: string;
   /** Each field the records use, read once into a local (`f0`, `f1`, ...). */
   readonly locals: readonly { local: string; property: string }[];
+  /** Ids of the metrics the event records, each once: an unreadable event is a drop for each. */
+  readonly metricIds: readonly number[];
   readonly typeName: string;
   readonly description: string;
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
@@ -109,6 +113,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       storeClass,
       accessor: metric.type,
       seriesFn: `s${id}`,
+      readFn: `r${id}`,
       labels: metric.labels.map((label, position) => ({
         key: label.name,
         typeName: label.typeName,
@@ -137,6 +142,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     return {
       method: event.method,
       locals: used.map((field) => ({ local: local(field), property: eventFieldProperty(field) })),
+      metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
       fields: event.fields.map((field) => ({
@@ -204,9 +210,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   ];
   const storeTypes = new Set(metricViews.flatMap((m) => [m.storeClass, m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`]));
   if (labels.length > 0) storeTypes.add('LabelSpec');
-  const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
+  const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
   const recorded = new Set(events.flatMap((event) => event.records.flatMap((record) => (record.labeled ? [record.store, record.seriesFn] : [record.store]))));
-  const recorderInternals = metricViews.flatMap((m) => [m.store, ...(m.labeled ? [m.seriesFn] : [])]).filter((name) => recorded.has(name));
+  // Every event method counts a throwing getter through the runtime.
+  const recorderInternals = events.length === 0 ? [] : ['runtime', ...metricViews.flatMap((m) => [m.store, ...(m.labeled ? [m.seriesFn] : [])]).filter((name) => recorded.has(name))];
 
   return {
     namespace: catalog.namespace,

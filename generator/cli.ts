@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileCatalog } from './catalog/index.js';
 import type { CompileResult } from './catalog/index.js';
-import { breakingChanges } from './compat.js';
+import { breakingChanges } from './checks/compat.js';
 import { readPrevious } from './previous.js';
 import { formatDiagnostic, hasErrors } from './catalog/diagnostics.js';
 import type { Catalog } from './catalog/model.js';

@@ -52,8 +52,7 @@ describe('overview summary', () => {
     const [{ query }] = targetsOf(panel) as [ReturnType<typeof targetsOf>[number]];
     expect(panel.description?.startsWith(figure.description ?? '')).toBe(true);
     if (figure.kind === 'ratio') {
-      const numerator = metric(figure.ratio.numerator);
-      const denominator = metric(figure.ratio.denominator);
+      const { numerator, denominator } = figure.ratio;
       expect(query.nodes('Div')).toHaveLength(1);
       const selectors = query.nodes('VectorSelector');
       expect(selectors.map((s) => selectorName(query, s))).toEqual([numerator.name, denominator.name]);

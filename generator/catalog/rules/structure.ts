@@ -1,4 +1,4 @@
-import { labelNameOf } from '../model.js';
+import { labelNameOf } from '../defaults.js';
 import type { RuleContext } from './context.js';
 import { unwritable } from './text.js';
 import { familyName, sampleNames } from '../../conventions.js';

@@ -2,23 +2,21 @@ import { formatGoFloat, formatOpenMetricsFloat } from '../../../runtime/format.j
 import { stringLiteral } from '../promql.js';
 import type { MetricModel } from '../../catalog/model.js';
 
-/** `name{label="value",...}` with label ids resolved to exposed names (`extra`: exposed names already); no braces without matchers. */
+/**
+ * `series{label="value",...}` with label ids resolved to exposed names (`extra`: exposed names
+ * already); no braces without matchers. `series`: one of the metric's sample names, its name by default.
+ */
 export function selector(
   metric: MetricModel,
   matchers: Readonly<Record<string, string>>,
-  suffix = '',
+  series = metric.name,
   extra: readonly (readonly [name: string, operator: '=' | '=~', value: string])[] = [],
 ): string {
   const pairs = metric.labels
     .filter((label) => matchers[label.id] !== undefined)
     .map((label) => `${label.name}=${stringLiteral(matchers[label.id] ?? '')}`)
     .concat(extra.map(([name, operator, value]) => `${name}${operator}${stringLiteral(value)}`));
-  return `${metric.name}${suffix}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
-}
-
-/** Exposed names of label ids of a metric, in the order given. */
-export function labelNames(metric: MetricModel, ids: readonly string[]): string[] {
-  return ids.map((id) => metric.labels.find((label) => label.id === id)?.name ?? id);
+  return `${series}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
 }
 
 /** A range with an optional offset: `[5m]` or `[5m] offset 1d`. */

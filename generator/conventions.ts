@@ -15,6 +15,9 @@ export function metricPropertyName(key: string): string {
   return camelCase(key);
 }
 
+/** Members of the object `createMetrics()` returns besides the metrics. */
+export const METRICS_OBJECT_MEMBERS: readonly string[] = ['summary', 'reset', 'runtime'];
+
 /** `cache_layer` → `CacheLayer` (the TypeScript union type of a label's values). */
 export function labelTypeName(labelId: string): string {
   return pascalCase(labelId);
@@ -45,6 +48,28 @@ export const GENERATED_MODULE_NAMES: readonly string[] = [
   'LabeledHistogram', 'MetricSpec', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
   'METRIC_SPECS', 'MetricsSummary', 'INTERNALS', 'Internals', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder',
   'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
+];
+
+/**
+ * Global names of TypeScript's libraries and Node's types that a generated module may use (utility
+ * types, built-in classes, Node's namespace). A catalogue name that generates one of them (a label
+ * `omit` → type `Omit`) would shadow the global inside the module: `Omit<...>` then fails with
+ * TS2315. A test checks that every global the generated module uses is listed here.
+ */
+export const TYPESCRIPT_GLOBAL_NAMES: readonly string[] = [
+  // utility and intrinsic types
+  'Awaited', 'Capitalize', 'ConstructorParameters', 'Exclude', 'Extract', 'InstanceType', 'Lowercase', 'NoInfer', 'NonNullable',
+  'Omit', 'OmitThisParameter', 'Parameters', 'Partial', 'Pick', 'Readonly', 'Record', 'Required', 'ReturnType', 'ThisParameterType',
+  'ThisType', 'Uncapitalize', 'Uppercase',
+  // built-in objects and their types
+  'Array', 'ArrayBuffer', 'ArrayLike', 'AsyncIterable', 'AsyncIterableIterator', 'AsyncIterator', 'BigInt', 'Boolean', 'DataView',
+  'Date', 'Error', 'Float32Array', 'Float64Array', 'Function', 'Generator', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array',
+  'Iterable', 'IterableIterator', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object', 'Promise', 'PromiseLike',
+  'PropertyKey', 'Proxy', 'ReadonlyArray', 'ReadonlyMap', 'ReadonlySet', 'Reflect', 'RegExp', 'Set', 'String', 'Symbol',
+  'TemplateStringsArray', 'TypeError', 'RangeError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap',
+  'WeakRef', 'WeakSet',
+  // Node's globals
+  'Buffer', 'NodeJS', 'process', 'console', 'globalThis',
 ];
 
 /** `task_completion` → `recordTaskCompletion` (the recorder method of an event). */

@@ -19,6 +19,23 @@ export const DEFAULT_WINDOW: Readonly<Record<AlertKind, string>> = {
   slo: '5m',
 };
 
+/**
+ * How long each kind's condition must hold before its alert fires, when the alert says nothing; an
+ * SLO's fast-burn and slow-burn alerts each have their own.
+ */
+export const DEFAULT_FOR: Readonly<Record<AlertKind, readonly string[]>> = {
+  threshold: ['5m'],
+  quantile: ['5m'],
+  degradation: ['30m'],
+  anomaly: ['10m'],
+  absence: ['10m'],
+  stall: ['5m'],
+  slo: ['2m', '15m'],
+};
+
+/** Quantiles a histogram's panel shows when its hint names none. */
+export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.95, 0.99];
+
 export function labelNameOf(id: string, label: RawLabel): string {
   return label.name ?? id;
 }

@@ -30,7 +30,7 @@ import {
   TYPESCRIPT_MODULE_FILE,
 } from '../conventions.js';
 import type { DashboardRef } from '../conventions.js';
-import { DEFAULT_BUDGET, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
+import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawPanel, Severity, Unit } from './raw.js';
 import { sloRecordWindows } from './slo.js';
@@ -114,7 +114,8 @@ export interface GroupModel {
 export interface PanelModel {
   readonly title: string | undefined;
   readonly description: string | undefined;
-  readonly quantiles: readonly number[] | undefined;
+  /** Quantiles a histogram's panel shows (the default set unless the hint names some). */
+  readonly quantiles: readonly number[];
   /** Labels to split by; undefined: all the metric's labels. */
   readonly splitBy: readonly LabelModel[] | undefined;
   /** Grafana unit id. */
@@ -166,6 +167,8 @@ export interface AlertModel {
   readonly name: string;
   /** Alerting rules it becomes (an SLO: fast and slow burn). */
   readonly names: readonly string[];
+  /** Each of those rules with its severity and `for`, defaults applied (an SLO's slow burn: one severity lower). */
+  readonly rules: readonly { readonly name: string; readonly severity: Severity; readonly for: string }[];
   readonly kind: AlertKind;
   readonly severity: Severity;
   readonly summary: string;
@@ -453,7 +456,7 @@ function resolvePanel(panel: RawPanel | undefined, labels: readonly LabelModel[]
   return {
     title: panel?.title,
     description: panel?.description,
-    quantiles: panel?.quantiles,
+    quantiles: panel?.quantiles ?? DEFAULT_QUANTILES,
     splitBy: panel?.split_by?.map((id) => labels.find((label) => label.id === id)).filter((label): label is LabelModel => label !== undefined),
     unit: panel?.unit,
     hide: panel?.hide === true,
@@ -508,7 +511,7 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     stability: 'stable',
     deprecated: undefined,
     role: 'dropped_records',
-    panel: { title: undefined, description: undefined, quantiles: undefined, splitBy: labels, unit: undefined, hide: false },
+    panel: { title: undefined, description: undefined, quantiles: DEFAULT_QUANTILES, splitBy: labels, unit: undefined, hide: false },
     alerts: [],
     ratios: [],
     property: metricPropertyName(key),
@@ -537,9 +540,16 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
   const ratio = alert.of === 'ratio' ? metric.ratios.find((candidate) => candidate.name === alert.ratio) : undefined;
   const byNames = by.map((label) => label.name);
   const sloWindow = alert.slo_window ?? '30d';
+  const names = alertNames(alert.name, alert.kind);
+  const severities = [alert.severity, lowerSeverity(alert.severity)];
   return {
     name: alert.name,
-    names: alertNames(alert.name, alert.kind),
+    names,
+    rules: names.map((name, index) => ({
+      name,
+      severity: severities[index] ?? alert.severity,
+      for: alert.for ?? DEFAULT_FOR[alert.kind][index] ?? DEFAULT_FOR[alert.kind][0] ?? '5m',
+    })),
     kind: alert.kind,
     severity: alert.severity,
     summary: alert.summary,
@@ -571,4 +581,8 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
     sloRecords: alert.kind === 'slo' ? sloRecordWindows(sloWindow).map((w) => ({ window: w, name: sloErrorRecordName(namespace, alert.name, byNames, w) })) : [],
     path,
   };
+}
+
+function lowerSeverity(severity: Severity): Severity {
+  return severity === 'critical' ? 'warning' : 'info';
 }

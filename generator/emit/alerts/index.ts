@@ -134,30 +134,29 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
   const [bucket, , count] = metric.samples;
   const floor = (traffic: string | undefined): string =>
     alert.minRate === undefined || traffic === undefined ? '' : `\nand\n${traffic} >= ${alert.minRate}`;
-  const one = (expr: string, forDefault: string, value: ValueKind): AlertRules => ({
-    records: [],
-    alerts: [alertRule(catalog, metric, alert, alert.name, alert.severity, expr, alert.for ?? forDefault, value)],
-  });
+  const [rule] = alert.rules;
+  if (!rule) throw new Error(`alert ${alert.name} makes no rule`);
+  const one = (expr: string, value: ValueKind): AlertRules => ({ records: [], alerts: [alertRule(catalog, metric, alert, rule, expr, value)] });
 
   switch (alert.kind) {
     case 'threshold': {
       const watched = signal(metric, alert);
       const comparison = alert.above !== undefined ? `> ${alert.above}` : `< ${alert.below}`;
-      return one(`${parenthesize(watched.expr)} ${comparison}${floor(watched.traffic)}`, '5m', valueKindOf(metric, alert));
+      return one(`${parenthesize(watched.expr)} ${comparison}${floor(watched.traffic)}`, valueKindOf(metric, alert));
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
       const expr =
         `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
         floor(aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, count)}${r})`));
-      return one(expr, '5m', metric.unit === 'seconds' ? 'duration' : 'number');
+      return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
       const now = signal(metric, alert);
       const then = signal(metric, alert, alert.offset);
       const keep = 1 - (alert.dropPercent ?? 0) / 100;
       const expr = `${parenthesize(now.expr)}\n< ${round(keep)} * ${parenthesize(then.expr)}${floor(now.traffic)}`;
-      return one(expr, '30m', valueKindOf(metric, alert));
+      return one(expr, valueKindOf(metric, alert));
     }
     case 'anomaly': {
       const watched = signal(metric, alert);
@@ -168,16 +167,16 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
         floor(watched.traffic);
       return {
         records: [{ record, expr: watched.expr }],
-        alerts: [alertRule(catalog, metric, alert, alert.name, alert.severity, expr, alert.for ?? '10m', 'z')],
+        alerts: [alertRule(catalog, metric, alert, rule, expr, 'z')],
       };
     }
     case 'absence':
-      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, '10m', 'none');
+      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, 'none');
     case 'stall': {
       const s = selector(metric, alert.match);
       const keep = ['job', ...by];
       const expr = `${aggregate('sum', keep, `increase(${s}[${alert.window}])`)} == 0\nand\n${aggregate('sum', keep, `increase(${s}[${alert.baseline}])`)} > 0`;
-      return one(expr, '5m', 'none');
+      return one(expr, 'none');
     }
     case 'slo':
       return sloRules(catalog, metric, alert, by);
@@ -212,12 +211,13 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
     const floor = alert.minRate === undefined ? '' : `\nand\n${total(scaled(floorWindow))} >= ${alert.minRate}`;
     return `(\n${conditions.join('\nor\n')}\n)${floor}`;
   };
-  const [fast = alert.name, slow = alert.name] = alert.names;
+  const [fast, slow] = alert.rules;
+  if (!fast || !slow) throw new Error(`SLO ${alert.name} makes no fast and slow burn alerts`);
   return {
     records,
     alerts: [
-      alertRule(catalog, metric, alert, fast, alert.severity, burn(BURN_RATES.fast, '1h'), alert.for ?? '2m', 'burn'),
-      alertRule(catalog, metric, alert, slow, lowerSeverity(alert.severity), burn(BURN_RATES.slow, '6h'), alert.for ?? '15m', 'burn'),
+      alertRule(catalog, metric, alert, fast, burn(BURN_RATES.fast, '1h'), 'burn'),
+      alertRule(catalog, metric, alert, slow, burn(BURN_RATES.slow, '6h'), 'burn'),
     ],
   };
 }
@@ -234,18 +234,16 @@ function alertRule(
   catalog: Catalog,
   metric: MetricModel,
   alert: AlertModel,
-  name: string,
-  severity: Severity,
+  rule: AlertModel['rules'][number],
   expr: string,
-  forDuration: string,
   value: ValueKind,
 ): Rule {
   const annotations = {
     summary: alert.summary,
     description: alert.description ?? defaultDescription(metric, alert, value),
-    ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, name) }),
+    ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, rule.name) }),
   };
-  return { alert: name, expr, for: forDuration, labels: { severity }, annotations };
+  return { alert: rule.name, expr, for: rule.for, labels: { severity: rule.severity }, annotations };
 }
 
 /** A description templated with the alert's labels and value, worded for its kind. */
@@ -284,10 +282,6 @@ function threshold(limit: number, value: ValueKind): string {
   if (value === 'percentage') return `${round(limit * 100)}%`;
   if (value === 'duration') return `${limit}s`;
   return String(limit);
-}
-
-function lowerSeverity(severity: Severity): Severity {
-  return severity === 'critical' ? 'warning' : 'info';
 }
 
 function parenthesize(expr: string): string {

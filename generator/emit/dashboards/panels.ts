@@ -18,7 +18,7 @@ import { COUNT_UNIT, RATIO_UNIT, panelUnit } from './units.js';
 /** Every panel and query reads from the dashboard's `datasource` variable. */
 export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', uid: '${datasource}' };
 
-export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.95, 0.99];
+export { DEFAULT_QUANTILES } from '../../catalog/defaults.js';
 
 const HEIGHT = 8;
 const HALF = 12;
@@ -101,7 +101,7 @@ function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {
 function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const split = splitLabels(metric);
   const names = split.map((label) => label.name);
-  const quantiles = metric.panel.quantiles ?? DEFAULT_QUANTILES;
+  const quantiles = metric.panel.quantiles;
   const [bucket, sum, count] = histogramSelectors(metric, context);
   const queries: Query[] = [
     ...quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) })),

@@ -174,8 +174,8 @@ export interface AlertModel {
   readonly summary: string;
   readonly description: string | undefined;
   readonly for: string | undefined;
-  /** Key of the metric it is declared on. */
-  readonly metric: string;
+  /** The metric it is declared on. */
+  readonly metric: MetricModel;
   /** Labels kept. */
   readonly by: readonly LabelModel[];
   /** Label id → value. */
@@ -440,7 +440,7 @@ export function groupRecords(metrics: readonly MetricModel[]): RecordModel[] {
 /** The records an alert needs, with what each computes. */
 export function alertRecords(alert: AlertModel): RecordModel[] {
   if (alert.signalRecord !== undefined) {
-    const meaning = JSON.stringify({ metric: alert.metric, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match });
+    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match });
     return [{ name: alert.signalRecord, meaning: `signal ${meaning}` }];
   }
   return alert.sloRecords.map((record) => ({ name: record.name, meaning: `SLO ${alert.name} over ${record.window}` }));
@@ -555,7 +555,7 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
     summary: alert.summary,
     description: alert.description,
     for: alert.for,
-    metric: metric.key,
+    metric,
     by,
     match: alert.match ?? {},
     of: alert.of,

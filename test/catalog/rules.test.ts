@@ -473,6 +473,13 @@ const CASES: readonly Case[] = [
     message: ['shop_requests', 'shop_requests_total'],
     at: { line: '  requests:', col: 'requests' },
   },
+  {
+    rule: 'duplicate-name',
+    title: "a gauge named like the family of the exporter's drop counter",
+    text: withMetric(metric('metrics_dropped', { unit: 'count' })),
+    message: ['metric shop_metrics_dropped', '"shop_metrics_dropped"', "the exporter's drop counter shop_metrics_dropped_total"],
+    at: { line: '  metrics_dropped:', col: 'metrics_dropped' },
+  },
   // ------------------------------------------------------------------ ratios
   {
     rule: 'ratio-name-duplicate',

@@ -59,6 +59,13 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     file(group.dashboard.file, owner);
   }
 
+  // A gauge `x` and a counter `x_total` share the family `x`; a histogram `x` owns `x_bucket`, `x_sum`, `x_count`.
+  const exposed = space('duplicate-name', 'series or family name', 'rename one metric');
+  for (const metric of catalog.metrics) {
+    const owner = metric.role === 'dropped_records' ? { what: `the exporter's drop counter ${metric.name}`, path: undefined } : { what: `metric ${metric.name}`, path: metric.path };
+    for (const name of new Set([metric.family, ...metric.samples])) exposed(name, owner);
+  }
+
   const ruleGroup = space('rule-group-duplicate', 'rule group', 'rename one group');
   for (const group of catalog.groups) for (const name of group.ruleGroups) ruleGroup(name, { what: `group ${group.id}`, path: group.path });
 

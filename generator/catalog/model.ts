@@ -155,6 +155,20 @@ export interface MetricModel {
   readonly path: SourcePath;
 }
 
+/** A label matched against one of its values. */
+export interface Matcher {
+  readonly label: LabelModel;
+  readonly value: string;
+}
+
+/** Matchers as the catalogue lists them (label id → value), resolved to the metric's labels. */
+export type Matchers = readonly Matcher[];
+
+/** `base` with `overrides` on top: a label in both takes the value of `overrides`. */
+export function mergeMatchers(base: Matchers, overrides: Matchers): Matchers {
+  return [...base.filter((m) => !overrides.some((o) => o.label === m.label)), ...overrides];
+}
+
 /** A recording rule a catalogue entry needs; rules with the same name must mean the same. */
 export interface RecordModel {
   readonly name: string;
@@ -178,8 +192,7 @@ export interface AlertModel {
   readonly metric: MetricModel;
   /** Labels kept. */
   readonly by: readonly LabelModel[];
-  /** Label id → value. */
-  readonly match: Readonly<Record<string, string>>;
+  readonly match: Matchers;
   readonly of: 'value' | 'rate' | 'ratio' | 'average' | 'delta' | undefined;
   /** The ratio watched (of: ratio). */
   readonly ratio: RatioModel | undefined;
@@ -193,8 +206,8 @@ export interface AlertModel {
   readonly z: number | undefined;
   readonly minRate: number | undefined;
   readonly objective: number | undefined;
-  readonly good: Readonly<Record<string, string>> | undefined;
-  readonly bad: Readonly<Record<string, string>> | undefined;
+  readonly good: Matchers | undefined;
+  readonly bad: Matchers | undefined;
   readonly latencyBelow: number | undefined;
   readonly sloWindow: string;
   /** Recorded signal of an anomaly alert. */
@@ -208,9 +221,9 @@ export interface RatioModel {
   readonly name: string;
   readonly description: string | undefined;
   readonly numerator: MetricModel;
-  readonly match: Readonly<Record<string, string>>;
+  readonly match: Matchers;
   readonly denominator: MetricModel;
-  readonly denominatorMatch: Readonly<Record<string, string>>;
+  readonly denominatorMatch: Matchers;
   /** Labels it is recorded by (labels of the numerator). */
   readonly by: readonly LabelModel[];
   /** Its recording rules, one per window. */
@@ -327,9 +340,9 @@ export function buildModel(
         name: ratio.name,
         description: ratio.description,
         numerator: metric,
-        match: ratio.match ?? {},
+        match: resolveMatchers(metric, ratio.match),
         denominator,
-        denominatorMatch: ratio.denominator_match ?? {},
+        denominatorMatch: resolveMatchers(denominator, ratio.denominator_match),
         by,
         records: RATIO_WINDOWS.map((window) => ({ window, name: ratioRecordName(namespace, ratio.name, by.map((l) => l.name), window) })),
         path: ['metrics', key, 'ratios', index],
@@ -440,7 +453,7 @@ export function groupRecords(metrics: readonly MetricModel[]): RecordModel[] {
 /** The records an alert needs, with what each computes. */
 export function alertRecords(alert: AlertModel): RecordModel[] {
   if (alert.signalRecord !== undefined) {
-    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match });
+    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match.map((m) => [m.label.id, m.value]) });
     return [{ name: alert.signalRecord, meaning: `signal ${meaning}` }];
   }
   return alert.sloRecords.map((record) => ({ name: record.name, meaning: `SLO ${alert.name} over ${record.window}` }));
@@ -525,10 +538,10 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
  * Series indices of `metric` whose labels match `matchers` (label id → value), in the mixed-radix
  * order the runtime stores them (first label most significant).
  */
-export function seriesMatching(metric: MetricModel, matchers: Readonly<Record<string, string>>): number[] {
+export function seriesMatching(metric: MetricModel, matchers: Matchers): number[] {
   let indices = [0];
   for (const label of metric.labels) {
-    const wanted = matchers[label.id];
+    const wanted = matchers.find((m) => m.label === label)?.value;
     const positions = wanted === undefined ? label.values.map((_, i) => i) : [label.values.indexOf(wanted)];
     indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
   }
@@ -557,7 +570,7 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
     for: alert.for,
     metric,
     by,
-    match: alert.match ?? {},
+    match: resolveMatchers(metric, alert.match),
     of: alert.of,
     ratio,
     above: alert.above,
@@ -570,8 +583,8 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
     z: alert.z,
     minRate: alert.min_rate,
     objective: alert.objective,
-    good: alert.good,
-    bad: alert.bad,
+    good: alert.good && resolveMatchers(metric, alert.good),
+    bad: alert.bad && resolveMatchers(metric, alert.bad),
     latencyBelow: alert.latency_below,
     sloWindow,
     signalRecord:
@@ -585,4 +598,11 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
 
 function lowerSeverity(severity: Severity): Severity {
   return severity === 'critical' ? 'warning' : 'info';
+}
+
+function resolveMatchers(metric: MetricModel, matchers: Readonly<Record<string, string>> | undefined): Matchers {
+  return Object.entries(matchers ?? {}).flatMap(([id, value]) => {
+    const label = metric.labels.find((candidate) => candidate.id === id);
+    return label ? [{ label, value }] : [];
+  });
 }

@@ -1,5 +1,5 @@
 import { generatedHeader } from '../conventions.js';
-import type { Catalog, MetricModel } from '../catalog/model.js';
+import type { Catalog, Matchers, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
 export function emitDocs(catalog: Catalog): Map<string, string> {
@@ -49,7 +49,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     for (const { metric, ratio } of ratios) {
       const record = ratio.records.map((r) => code(r.name)).join('<br>');
       lines.push(
-        `| ${record} | ${code(metric.name)}${matchText(metric, ratio.match)} | ${code(ratio.denominator.name)}${matchText(ratio.denominator, ratio.denominatorMatch)} | ${cell(ratio.description ?? '')} |`,
+        `| ${record} | ${code(metric.name)}${matchText(ratio.match)} | ${code(ratio.denominator.name)}${matchText(ratio.denominatorMatch)} | ${cell(ratio.description ?? '')} |`,
       );
     }
     lines.push('');
@@ -87,8 +87,8 @@ function helpCell(metric: MetricModel): string {
 }
 
 /** ` where result="hit"`: matchers by label id, shown with the exposed label names. */
-function matchText(metric: MetricModel, matchers: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(matchers).map(([id, value]) => `${metric.labels.find((l) => l.id === id)?.name ?? id}=${JSON.stringify(value)}`);
+function matchText(matchers: Matchers): string {
+  const pairs = matchers.map((m) => `${m.label.name}=${JSON.stringify(m.value)}`);
   return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 

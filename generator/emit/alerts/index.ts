@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
+import { mergeMatchers } from '../../catalog/model.js';
 import type { AlertModel, Catalog, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
 import { aggregate } from '../promql.js';
@@ -199,8 +200,8 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
       const good = selector(metric, alert.match, bucket, [bucketMatcher(alert.latencyBelow)]);
       return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
     }
-    if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, { ...alert.match, ...alert.bad })}[${window}])`)}\n/\n${total(window)}`;
-    return `1 - (\n  ${aggregate('sum', keep, `rate(${selector(metric, { ...alert.match, ...alert.good })}[${window}])`)}\n  /\n  ${total(window)}\n)`;
+    if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.bad))}[${window}])`)}\n/\n${total(window)}`;
+    return `1 - (\n  ${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.good ?? []))}[${window}])`)}\n  /\n  ${total(window)}\n)`;
   };
   const records: Rule[] = alert.sloRecords.map(({ window, name }) => ({ record: name, expr: errors(window) }));
   const budget = round(1 - (alert.objective ?? 1));

@@ -1,6 +1,6 @@
 import { formatGoFloat, formatOpenMetricsFloat } from '../../../runtime/format.js';
 import { stringLiteral } from '../promql.js';
-import type { MetricModel } from '../../catalog/model.js';
+import type { Matchers, MetricModel } from '../../catalog/model.js';
 
 /**
  * `series{label="value",...}` with label ids resolved to exposed names (`extra`: exposed names
@@ -8,13 +8,14 @@ import type { MetricModel } from '../../catalog/model.js';
  */
 export function selector(
   metric: MetricModel,
-  matchers: Readonly<Record<string, string>>,
+  matchers: Matchers,
   series = metric.name,
   extra: readonly (readonly [name: string, operator: '=' | '=~', value: string])[] = [],
 ): string {
+  // In the metric's label order, whatever order the catalogue listed them in.
   const pairs = metric.labels
-    .filter((label) => matchers[label.id] !== undefined)
-    .map((label) => `${label.name}=${stringLiteral(matchers[label.id] ?? '')}`)
+    .flatMap((label) => matchers.filter((m) => m.label === label).slice(-1))
+    .map((m) => `${m.label.name}=${stringLiteral(m.value)}`)
     .concat(extra.map(([name, operator, value]) => `${name}${operator}${stringLiteral(value)}`));
   return `${series}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
 }

@@ -7,7 +7,7 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type { Catalog, DashboardRef, LabelModel, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
+import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
 import { splitLabels } from './plan.js';
 import type { Item } from './plan.js';
 import { aggregate, histogramMean, histogramQuantile, increase, rate, selector } from './promql.js';
@@ -180,8 +180,7 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
   if (figure.kind === 'ratio') {
     const { ratio } = figure;
     const { numerator, denominator } = ratio;
-    const part = (metric: MetricModel, match: Readonly<Record<string, string>>): string =>
-      aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(metric, match))));
+    const part = (metric: MetricModel, match: Matchers): string => aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(match))));
     return base
       .title(sentence(figure.id))
       .description(`${figure.description ?? ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Over the selected instances and the rate interval, from the counters.`)
@@ -310,8 +309,8 @@ function filters(labels: readonly LabelModel[], context: RenderContext): Variabl
   return labels.filter((label) => context.variables.has(label.id)).map((label) => ({ label: label.name, variable: label.id }));
 }
 
-function fixedMatchers(metric: MetricModel, match: Readonly<Record<string, string>>): FixedMatcher[] {
-  return Object.entries(match).map(([id, value]) => ({ label: metric.labels.find((label) => label.id === id)?.name ?? id, value }));
+function fixedMatchers(match: Matchers): FixedMatcher[] {
+  return match.map((m) => ({ label: m.label.name, value: m.value }));
 }
 
 function histogramSelectors(metric: MetricModel, context: RenderContext): [bucket: string, sum: string, count: string] {

@@ -176,7 +176,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       description,
       kind: figure.kind,
       store: view.store,
-      series: seriesMatching(figure.metric, {}),
+      series: seriesMatching(figure.metric, []),
       denominatorStore: view.store,
       denominatorSeries: [],
     };

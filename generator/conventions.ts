@@ -18,6 +18,11 @@ export function metricPropertyName(key: string): string {
 /** Members of the object `createMetrics()` returns besides the metrics. */
 export const METRICS_OBJECT_MEMBERS: readonly string[] = ['summary', 'reset', 'runtime'];
 
+/** `counter` → `Counter`: the runtime's store class of a metric type, as the generated module names it. */
+export function storeClassName(type: string): string {
+  return pascalCase(type);
+}
+
 /** `cache_layer` → `CacheLayer` (the TypeScript union type of a label's values). */
 export function labelTypeName(labelId: string): string {
   return pascalCase(labelId);

@@ -1,4 +1,4 @@
-import { exposedUnit, pascalCase } from '../../conventions.js';
+import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
 
@@ -86,7 +86,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   };
 
   const metricViews = metrics.map((metric, id): MetricView => {
-    const storeClass = pascalCase(metric.type);
+    const storeClass = storeClassName(metric.type);
     const labeled = metric.labels.length > 0;
     const labelsType = metric.labelsTypeName;
     return {

@@ -43,7 +43,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
       const pair = `${rule}\u0000${second.what}\u0000${other.what}`;
       if (reported.has(pair)) return;
       reported.add(pair);
-      diagnostics.push(source.diagnostic(rule, `${second.what} would make the ${kind} ${JSON.stringify(name)}, which ${where(other)} makes too; ${fix}`, path, { key: true }));
+      diagnostics.push(source.diagnostic(rule, `${second.what} would make the ${kind} ${JSON.stringify(name)}, already taken by ${where(other)}; ${fix}`, path, { key: true }));
     };
   };
 
@@ -84,7 +84,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
   // The module scope of generated/metrics.ts.
   const identifier = space('generated-name-collision', 'TypeScript name', 'rename one (a label can keep its exposed name with `name:`)');
   for (const name of GENERATED_MODULE_NAMES) identifier(name, { what: 'the generated module itself', path: undefined });
-  for (const name of TYPESCRIPT_GLOBAL_NAMES) identifier(name, { what: 'a TypeScript global it uses', path: undefined });
+  for (const name of TYPESCRIPT_GLOBAL_NAMES) identifier(name, { what: 'a TypeScript global the generated module may use', path: undefined });
   const declared = catalog.metrics.filter((m) => m.role !== 'dropped_records');
   const used = new Set(declared.flatMap((m) => m.labels.map((l) => l.id)));
   for (const label of catalog.labels) {

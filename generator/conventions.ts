@@ -3,24 +3,24 @@
  * rules and the reference can never disagree about what a thing is called.
  */
 
-/** `lazybird` + `agent_latency_seconds` → `lazybird_agent_latency_seconds`. */
-export function metricFullName(namespace: string, key: string): string {
-  return `${namespace}_${key}`;
-}
+import { createHash } from 'node:crypto';
+import { DROPPED_METRIC_KEY } from '../runtime/names.js';
 
-/** OpenMetrics family name: a counter's name without `_total`. */
-export function familyName(fullName: string, type: string): string {
-  return type === 'counter' ? fullName.replace(/_total$/, '') : fullName;
-}
-
-/** Series names a metric produces in the exposition (histograms: _bucket, _sum, _count). */
-export function sampleNames(fullName: string, type: string): string[] {
-  return type === 'histogram' ? [`${fullName}_bucket`, `${fullName}_sum`, `${fullName}_count`] : [fullName];
-}
+// The exposition's own names (full, family and sample names, the drop counter's key) live with the
+// runtime, which must not import the generator; they are re-exported here as part of the authority.
+export { counterSampleName, DROPPED_METRIC_KEY, familyName, histogramSampleNames, metricFullName, sampleNames } from '../runtime/names.js';
 
 /** `agent_latency_seconds` → `agentLatencySeconds` (the property of `createMetrics()`). */
 export function metricPropertyName(key: string): string {
   return camelCase(key);
+}
+
+/** Members of the object `createMetrics()` returns besides the metrics. */
+export const METRICS_OBJECT_MEMBERS: readonly string[] = ['summary', 'reset', 'runtime'];
+
+/** `counter` → `Counter`: the runtime's store class of a metric type, as the generated module names it. */
+export function storeClassName(type: string): string {
+  return pascalCase(type);
 }
 
 /** `cache_layer` → `CacheLayer` (the TypeScript union type of a label's values). */
@@ -50,9 +50,31 @@ export function metricLabelsTypeName(key: string): string {
 export const GENERATED_MODULE_NAMES: readonly string[] = [
   'lazybirdMetrics', 'RUNTIME_API', 'requireRuntimeApi', 'MetricsRuntime', 'averageOf', 'ratioOf', 'sumOf', 'runtimeMetricsHandler', 'runtimeStartMetricsServer',
   'Counter', 'Counter0', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
-  'LabeledHistogram', 'MetricSpec', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
+  'LabeledHistogram', 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
   'METRIC_SPECS', 'MetricsSummary', 'INTERNALS', 'Internals', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder',
   'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
+];
+
+/**
+ * Global names of TypeScript's libraries and Node's types that a generated module may use (utility
+ * types, built-in classes, Node's namespace). A catalogue name that generates one of them (a label
+ * `omit` → type `Omit`) would shadow the global inside the module: `Omit<...>` then fails with
+ * TS2315. A test checks that every global the generated module uses is listed here.
+ */
+export const TYPESCRIPT_GLOBAL_NAMES: readonly string[] = [
+  // utility and intrinsic types
+  'Awaited', 'Capitalize', 'ConstructorParameters', 'Exclude', 'Extract', 'InstanceType', 'Lowercase', 'NoInfer', 'NonNullable',
+  'Omit', 'OmitThisParameter', 'Parameters', 'Partial', 'Pick', 'Readonly', 'Record', 'Required', 'ReturnType', 'ThisParameterType',
+  'ThisType', 'Uncapitalize', 'Uppercase',
+  // built-in objects and their types
+  'Array', 'ArrayBuffer', 'ArrayLike', 'AsyncIterable', 'AsyncIterableIterator', 'AsyncIterator', 'BigInt', 'Boolean', 'DataView',
+  'Date', 'Error', 'Float32Array', 'Float64Array', 'Function', 'Generator', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array',
+  'Iterable', 'IterableIterator', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object', 'Promise', 'PromiseLike',
+  'PropertyKey', 'Proxy', 'ReadonlyArray', 'ReadonlyMap', 'ReadonlySet', 'Reflect', 'RegExp', 'Set', 'String', 'Symbol',
+  'TemplateStringsArray', 'TypeError', 'RangeError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap',
+  'WeakRef', 'WeakSet',
+  // Node's globals
+  'Buffer', 'NodeJS', 'process', 'console', 'globalThis',
 ];
 
 /** `task_completion` → `recordTaskCompletion` (the recorder method of an event). */
@@ -67,12 +89,22 @@ export function eventTypeName(eventId: string): string {
 
 /** The exporter's own counter of dropped recording calls. */
 export function droppedMetricKey(): string {
-  return 'metrics_dropped_total';
+  return DROPPED_METRIC_KEY;
 }
 
-/** Grafana dashboard uid: short, stable, and unique per namespace and dashboard. */
+/** Grafana keeps uids to 40 characters. */
+export const DASHBOARD_UID_LENGTH = 40;
+
+/**
+ * Grafana dashboard uid: short, stable, and unique per namespace and dashboard. A uid that would be
+ * too long is cut and ends with a hash of the whole, so two names that share their first 40
+ * characters still get two uids.
+ */
 export function dashboardUid(namespace: string, dashboard: string): string {
-  return `${namespace}-${dashboard}`.replace(/_/g, '-').slice(0, 40);
+  const whole = `${namespace}-${dashboard}`.replace(/_/g, '-');
+  if (whole.length <= DASHBOARD_UID_LENGTH) return whole;
+  const hash = createHash('sha256').update(whole).digest('hex').slice(0, 8);
+  return `${whole.slice(0, DASHBOARD_UID_LENGTH - hash.length - 1)}-${hash}`;
 }
 
 /** Alert runbook link from the catalogue's pattern. */
@@ -130,17 +162,47 @@ export interface DashboardRef {
   readonly file: string;
 }
 
+/** The overview dashboard, which comes before the groups' own. */
+export function overviewDashboardRef(namespace: string): DashboardRef {
+  return { uid: dashboardUid(namespace, 'overview'), title: `${dashboardFolder(namespace)} overview`, file: `dashboards/${namespace}-overview.json` };
+}
+
+/** The dashboard of a catalogue group. */
+export function groupDashboardRef(namespace: string, group: { id: string; title: string }): DashboardRef {
+  return {
+    uid: dashboardUid(namespace, group.id),
+    title: `${dashboardFolder(namespace)} / ${group.title}`,
+    file: `dashboards/${namespace}-${group.id.replace(/_/g, '-')}.json`,
+  };
+}
+
 /** The dashboards the catalogue produces: an overview, then one per group, in group order. */
 export function dashboardRefs(namespace: string, groups: readonly { id: string; title: string }[]): DashboardRef[] {
-  const title = pascalCase(namespace);
-  return [
-    { uid: dashboardUid(namespace, 'overview'), title: `${title} overview`, file: `dashboards/${namespace}-overview.json` },
-    ...groups.map((group) => ({
-      uid: dashboardUid(namespace, group.id),
-      title: `${title} / ${group.title}`,
-      file: `dashboards/${namespace}-${group.id.replace(/_/g, '-')}.json`,
-    })),
-  ];
+  return [overviewDashboardRef(namespace), ...groups.map((group) => groupDashboardRef(namespace, group))];
+}
+
+/** Grafana folder (and dashboard-link title stem) of the catalogue's dashboards: `Lazybird`. */
+export function dashboardFolder(namespace: string): string {
+  return pascalCase(namespace);
+}
+
+/** Grafana's file provider of the dashboards. */
+export const PROVISIONING_FILE = 'dashboards/provisioning/dashboards.yaml';
+
+/** Where Grafana is expected to find the `dashboards/` folder (mount it there). */
+export function grafanaDashboardsPath(namespace: string): string {
+  return `/var/lib/grafana/dashboards/${namespace}`;
+}
+
+/** The typed exporter and recorder. */
+export const TYPESCRIPT_MODULE_FILE = 'generated/metrics.ts';
+
+/** The reference of the catalogue. */
+export const REFERENCE_FILE = 'generated/METRICS.md';
+
+/** `success_rate` summary figure → `successRate` property of `metrics.summary()`. */
+export function summaryPropertyName(figureId: string): string {
+  return camelCase(figureId);
 }
 
 /** `cache_layer` field of an event → `cacheLayer` property of its TypeScript argument. */
@@ -148,9 +210,20 @@ export function eventFieldProperty(fieldId: string): string {
   return camelCase(fieldId);
 }
 
+/** Name suffix each unit requires (before `_total`); count and none add none. */
+export const UNIT_SUFFIX: Readonly<Record<string, string | undefined>> = {
+  seconds: 'seconds',
+  bytes: 'bytes',
+  ratio: 'ratio',
+  usd: 'usd',
+  score: 'score',
+  count: undefined,
+  none: undefined,
+};
+
 /** OpenMetrics unit of a catalogue unit ('' when the unit adds no name suffix). */
 export function exposedUnit(unit: string): string {
-  return unit === 'count' || unit === 'none' ? '' : unit;
+  return UNIT_SUFFIX[unit] ?? '';
 }
 
 /** Windows every ratio is recorded over; alerts and SLOs add their own. */
@@ -181,6 +254,40 @@ export function jobLevel(byLabelNames: readonly string[]): string {
   return ['job', ...byLabelNames].join('_');
 }
 
+/** An SLO alert becomes a fast-burn (page) and a slow-burn (ticket) alert; any other alert keeps its name. */
+export function alertNames(name: string, kind: string): string[] {
+  return kind === 'slo' ? [`${name}FastBurn`, `${name}SlowBurn`] : [name];
+}
+
+/**
+ * What an anomaly alert's recorded signal is named after: the metric key (a counter's rate: its
+ * family stem, `tasks` of `tasks_total`), or the ratio it watches.
+ */
+export function signalSubject(metricKey: string, metricType: string, of: string | undefined, ratio: string | undefined): string {
+  if (of === 'ratio' && ratio !== undefined) return ratio;
+  return of === 'rate' ? familyNameStem(metricKey, metricType) : metricKey;
+}
+
+function familyNameStem(metricKey: string, metricType: string): string {
+  return metricType === 'counter' ? metricKey.replace(/_total$/, '') : metricKey;
+}
+
+/** Operation part of a recorded signal: `max`, `max_delta5m`, `rate5m`, `ratio_rate5m`, `avg_rate5m`. */
+export function signalOperation(of: string | undefined, window: string): string {
+  switch (of) {
+    case 'value':
+      return 'max';
+    case 'delta':
+      return `max_delta${window}`;
+    case 'rate':
+      return `rate${window}`;
+    case 'ratio':
+      return `ratio_rate${window}`;
+    default:
+      return `avg_rate${window}`;
+  }
+}
+
 /** Recorded signal an anomaly alert compares with its own history: `job:lazybird_task_duration_seconds:avg_rate5m`. */
 export function signalRecordName(namespace: string, subject: string, operation: string, byLabelNames: readonly string[]): string {
   return `${jobLevel(byLabelNames)}:${namespace}_${subject}:${operation}`;
@@ -190,6 +297,9 @@ export function signalRecordName(namespace: string, subject: string, operation: 
 export function sloErrorRecordName(namespace: string, alertName: string, byLabelNames: readonly string[], window: string): string {
   return `${jobLevel(byLabelNames)}:${namespace}_${snakeCase(alertName)}:error_ratio_rate${window}`;
 }
+
+/** Prometheus evaluates a group's rules in order; small groups keep evaluation cheap and parallel. */
+export const MAX_RULES_PER_GROUP = 20;
 
 /** Rule group of a catalogue group; `part` > 1 when the group is split to stay small. */
 export function ruleGroupName(namespace: string, group: string, part: number): string {

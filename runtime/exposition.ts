@@ -17,6 +17,7 @@ import {
   formatValue,
 } from './format.js';
 import type { PromMetricJSON } from './json.js';
+import { counterSampleName, familyName } from './names.js';
 
 const FOREIGN_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
 
@@ -38,7 +39,7 @@ export function renderExposition(
     family.render(data[i]!, format, out);
   });
   for (const metric of foreign) {
-    const counterFamily = metric.type === 'counter' ? metric.name.replace(/_total$/, '') : metric.name;
+    const counterFamily = familyName(metric.name, metric.type);
     if (taken.has(metric.name) || taken.has(counterFamily)) continue;
     taken.add(metric.name).add(counterFamily);
     renderForeign(metric, format, out);
@@ -51,14 +52,14 @@ function renderForeign(metric: PromMetricJSON, format: ExpositionFormat, out: st
   const om = format === 'openmetrics';
   const type = FOREIGN_TYPES.has(metric.type) ? metric.type : om ? 'unknown' : 'untyped';
   const isCounter = type === 'counter';
-  const family = om && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
+  const family = om && isCounter ? familyName(metric.name, 'counter') : metric.name;
   const help = om ? escapeHelpOpenMetrics(String(metric.help)) : escapeHelpText(String(metric.help));
   out.push(`# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`);
   // Which label holds a float that OpenMetrics wants in canonical form.
   const floatLabel = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : undefined;
   for (const sample of metric.values ?? []) {
     // prom-client names counter samples after the metric; OpenMetrics insists on the _total suffix.
-    const sampleName = om && isCounter ? `${family}_total` : (sample.metricName ?? metric.name);
+    const sampleName = om && isCounter ? counterSampleName(family) : (sample.metricName ?? metric.name);
     const pairs: string[] = [];
     for (const [name, raw] of Object.entries(sample.labels ?? {})) {
       if (raw === undefined) continue;

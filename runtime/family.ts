@@ -14,6 +14,7 @@ import {
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, seriesCount } from './spec.js';
+import { histogramSampleNames } from './names.js';
 
 /** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -26,6 +27,8 @@ export class Family {
   /** Typed-array slots per series: 1, or buckets + 3 for a histogram. */
   readonly stride: number;
   readonly bounds: Float64Array;
+  /** A histogram's `_bucket`, `_sum` and `_count` series names. */
+  private readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 
   private readonly textHeader: string;
   private readonly omHeader: string;
@@ -44,6 +47,7 @@ export class Family {
   constructor(readonly spec: MetricSpec) {
     this.name = spec.name;
     this.family = familyName(spec);
+    this.histogramNames = histogramSampleNames(spec.name);
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
@@ -68,11 +72,11 @@ export class Family {
       }
       const sep = pairs === '' ? '' : ',';
       for (let b = 0; b < leText.length; b++) {
-        this.bucketPrefixText.push(`${spec.name}_bucket{${pairs}${sep}le="${leText[b]}"} `);
-        this.bucketPrefixOM.push(`${spec.name}_bucket{${pairs}${sep}le="${leOM[b]}"} `);
+        this.bucketPrefixText.push(`${this.histogramNames[0]}{${pairs}${sep}le="${leText[b]}"} `);
+        this.bucketPrefixOM.push(`${this.histogramNames[0]}{${pairs}${sep}le="${leOM[b]}"} `);
       }
-      this.sumPrefix.push(`${spec.name}_sum${braces} `);
-      this.countPrefix.push(`${spec.name}_count${braces} `);
+      this.sumPrefix.push(`${this.histogramNames[1]}${braces} `);
+      this.countPrefix.push(`${this.histogramNames[2]}${braces} `);
     }
   }
 
@@ -146,11 +150,11 @@ export class Family {
         values.push({
           value: cumulative,
           labels: { ...labels(), le: b < n ? this.bounds[b]! : '+Inf' },
-          metricName: `${this.name}_bucket`,
+          metricName: this.histogramNames[0],
         });
       }
-      values.push({ value: data[base + n + 1]!, labels: labels(), metricName: `${this.name}_sum` });
-      values.push({ value: data[base + n + 2]!, labels: labels(), metricName: `${this.name}_count` });
+      values.push({ value: data[base + n + 1]!, labels: labels(), metricName: this.histogramNames[1] });
+      values.push({ value: data[base + n + 2]!, labels: labels(), metricName: this.histogramNames[2] });
     }
     return { name: this.name, help: this.spec.help, type: this.spec.type, values, aggregator: 'sum' };
   }
@@ -176,15 +180,15 @@ export class Family {
       }
       const base = series * this.stride;
       switch (sample.metricName) {
-        case `${this.name}_bucket`: {
+        case this.histogramNames[0]: {
           const bucket = this.bucketOfLe(sample.labels?.le);
           if (bucket >= 0) cumulative![series * (n + 1) + bucket]! += sample.value;
           break;
         }
-        case `${this.name}_sum`:
+        case this.histogramNames[1]:
           data[base + n + 1]! += sample.value;
           break;
-        case `${this.name}_count`:
+        case this.histogramNames[2]:
           data[base + n + 2]! += sample.value;
           break;
         default:

@@ -9,6 +9,7 @@ import { renderExposition } from './exposition.js';
 import { Family } from './family.js';
 import type { ExpositionFormat } from './family.js';
 import type { PromMetricJSON } from './json.js';
+import { DROPPED_METRIC_KEY, metricFullName } from './names.js';
 import { contentType, negotiate } from './negotiate.js';
 import type { MetricSpec } from './spec.js';
 import { validateSpecs } from './spec.js';
@@ -98,7 +99,7 @@ export class MetricsRuntime implements MetricsSource {
     this.strict = options.strict === true;
     const namespace = options.namespace ?? '';
     this.droppedMetricName =
-      options.droppedMetricName ?? (namespace === '' ? 'metrics_dropped_total' : `${namespace}_metrics_dropped_total`);
+      options.droppedMetricName ?? metricFullName(namespace, DROPPED_METRIC_KEY);
 
     const names = specs.map((s) => s.name);
     const dropSpec: MetricSpec = {

@@ -7,6 +7,7 @@
  */
 
 /** The three metric types the catalogue can declare. */
+import { familyName as familyNameOf } from './names.js';
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 /** One label of a metric with its closed set of values. */
@@ -68,7 +69,7 @@ export function seriesIndexOf(spec: MetricSpec, labelValues: readonly string[]):
  * The OpenMetrics family name: a counter's name without its `_total` suffix, any other metric's name.
  */
 export function familyName(spec: Pick<MetricSpec, 'name' | 'type'>): string {
-  return spec.type === 'counter' ? spec.name.replace(/_total$/, '') : spec.name;
+  return familyNameOf(spec.name, spec.type);
 }
 
 /**

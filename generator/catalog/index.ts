@@ -7,6 +7,7 @@ import { buildModel } from './model.js';
 import type { Catalog } from './model.js';
 import type { RawCatalog } from './raw.js';
 import { checkRules } from './rules/index.js';
+import { uniqueNameRules } from './rules/unique.js';
 import { validateAgainstSchema } from './schema.js';
 
 export interface CompileResult {
@@ -18,7 +19,7 @@ export interface CompileResult {
 }
 
 /**
- * load → schema → rules → model. Each stage runs only when the one before found no error, so later
+ * load → schema → rules → model → unique derived names. Each stage runs only when the one before found no error, so later
  * stages can rely on the shape; within a stage every problem is reported, never just the first.
  */
 export function compileCatalog(text: string, file: string): CompileResult {
@@ -33,7 +34,12 @@ export function compileCatalog(text: string, file: string): CompileResult {
   diagnostics.push(...checkRules(raw, loaded));
   if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
-  return { catalog: buildModel(raw, basename(file), loaded.locate), diagnostics: sortDiagnostics(diagnostics), source: loaded };
+  // The model holds every derived name; those that must be unique are checked there.
+  const catalog = buildModel(raw, basename(file), loaded.locate);
+  diagnostics.push(...uniqueNameRules(catalog, loaded));
+  if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
+
+  return { catalog, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 }
 
 export type { Catalog, Diagnostic };

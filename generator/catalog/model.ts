@@ -1,16 +1,52 @@
-import { camelCase, droppedMetricKey, eventMethodName, eventTypeName, labelTypeName, metricFullName, metricPropertyName } from '../conventions.js';
+import {
+  alertNames,
+  dashboardFolder,
+  droppedMetricKey,
+  eventFieldProperty,
+  eventMethodName,
+  eventTypeName,
+  familyName,
+  groupDashboardRef,
+  labelIndexFunctionName,
+  labelSpecConstName,
+  labelTypeName,
+  MAX_RULES_PER_GROUP,
+  metricFullName,
+  metricLabelsTypeName,
+  metricPropertyName,
+  overviewDashboardRef,
+  PROVISIONING_FILE,
+  RATIO_WINDOWS,
+  ratioRecordName,
+  REFERENCE_FILE,
+  ruleGroupName,
+  rulesFile,
+  sampleNames,
+  signalOperation,
+  signalRecordName,
+  signalSubject,
+  sloErrorRecordName,
+  summaryPropertyName,
+  TYPESCRIPT_MODULE_FILE,
+} from '../conventions.js';
+import type { DashboardRef } from '../conventions.js';
+import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
-import type { AlertKind, MetricType, RawAlert, RawCatalog, RawLabel, RawPanel, Severity, Unit } from './raw.js';
+import type { AlertKind, MetricType, RawAlert, RawCatalog, RawPanel, Severity, Unit } from './raw.js';
+import { sloRecordWindows } from './slo.js';
 import { DROP_REASONS, DROPPED_HELP } from '../../runtime/drops.js';
-import { DEFAULT_SCRAPE_INTERVAL } from './rules/alerts.js';
-import { operationOf } from './rules/events.js';
 
-export type { AlertKind, MetricType, Severity, Unit };
+export type { AlertKind, DashboardRef, MetricType, Severity, Unit };
+export { DEFAULT_BUDGET, labelNameOf, seriesCount };
 
-export const DEFAULT_BUDGET = { seriesPerMetric: 500, totalSeries: 10_000 } as const;
+/** Where an entry sits in the catalogue, as a path of keys and indices (for diagnostics). */
+export type SourcePath = readonly (string | number)[];
 
-
-/** The resolved catalogue every emitter consumes; emitters never read YAML. */
+/**
+ * The resolved catalogue every emitter consumes; emitters never read YAML and derive no name:
+ * defaults are applied, references are objects, and every derived name is computed here once,
+ * through the conventions module.
+ */
 export interface Catalog {
   readonly namespace: string;
   /** Basename of the catalogue file, for generated headers. */
@@ -28,9 +64,17 @@ export interface Catalog {
   /** Figures of `metrics.summary()`, in file order. */
   readonly summary: readonly SummaryFigureModel[];
   readonly totalSeries: number;
+  /** The overview dashboard (each group's own is on the group). */
+  readonly overviewDashboard: DashboardRef;
+  /** Every dashboard: the overview, then one per group in group order. */
+  readonly dashboards: readonly DashboardRef[];
+  /** Grafana folder of the dashboards, and the title of their cross-links. */
+  readonly dashboardFolder: string;
+  /** Relative paths of the outputs besides the dashboards. */
+  readonly files: { readonly rules: string; readonly typescript: string; readonly reference: string; readonly provisioning: string };
 }
 
-export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined } & (
+export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
   | { readonly kind: 'average'; readonly metric: MetricModel }
   | { readonly kind: 'total'; readonly metric: MetricModel }
   | { readonly kind: 'ratio'; readonly ratio: RatioModel }
@@ -44,9 +88,15 @@ export interface LabelModel {
   /** Allowed values, the overflow value last when there is one. */
   readonly values: readonly string[];
   readonly overflow: string | undefined;
+  /** TypeScript union type of the values. */
   readonly typeName: string;
+  /** Generated function from a value to its position. */
+  readonly indexFunction: string;
+  /** Generated LabelSpec constant. */
+  readonly specConst: string;
   /** True for labels the generator made (the drop counter's), which have no TypeScript type. */
   readonly builtin: boolean;
+  readonly path: SourcePath;
 }
 
 export interface GroupModel {
@@ -54,12 +104,34 @@ export interface GroupModel {
   readonly title: string;
   readonly description: string | undefined;
   readonly metrics: readonly MetricModel[];
+  readonly dashboard: DashboardRef;
+  /** Names of the rule groups its rules are split into (none without rules). */
+  readonly ruleGroups: readonly string[];
+  readonly path: SourcePath;
+}
+
+/** A metric's panel hints, resolved; undefined where the catalogue says nothing. */
+export interface PanelModel {
+  readonly title: string | undefined;
+  readonly description: string | undefined;
+  /** Quantiles a histogram's panel shows (the default set unless the hint names some). */
+  readonly quantiles: readonly number[];
+  /** Labels to split by; undefined: all the metric's labels. */
+  readonly splitBy: readonly LabelModel[] | undefined;
+  /** Grafana unit id. */
+  readonly unit: string | undefined;
+  readonly hide: boolean;
 }
 
 export interface MetricModel {
   /** Name without namespace, as written in the catalogue. */
   readonly key: string;
+  /** Full name, as exposed. */
   readonly name: string;
+  /** OpenMetrics family name (a counter's name without `_total`). */
+  readonly family: string;
+  /** Series names the metric produces (a histogram: `_bucket`, `_sum`, `_count`). */
+  readonly samples: readonly string[];
   readonly type: MetricType;
   readonly help: string;
   readonly unit: Unit;
@@ -71,31 +143,59 @@ export interface MetricModel {
   readonly stability: 'stable' | 'experimental';
   readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined } | undefined;
   readonly role: 'scrape_duration' | 'dropped_records' | undefined;
-  readonly panel: RawPanel;
+  readonly panel: PanelModel;
   readonly alerts: readonly AlertModel[];
   readonly ratios: readonly RatioModel[];
   /** Property of `createMetrics()`. */
   readonly property: string;
+  /** Type of its label object (labelled metrics). */
+  readonly labelsTypeName: string;
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
+  readonly path: SourcePath;
+}
+
+/** A label matched against one of its values. */
+export interface Matcher {
+  readonly label: LabelModel;
+  readonly value: string;
+}
+
+/** Matchers as the catalogue lists them (label id → value), resolved to the metric's labels. */
+export type Matchers = readonly Matcher[];
+
+/** `base` with `overrides` on top: a label in both takes the value of `overrides`. */
+export function mergeMatchers(base: Matchers, overrides: Matchers): Matchers {
+  return [...base.filter((m) => !overrides.some((o) => o.label === m.label)), ...overrides];
+}
+
+/** A recording rule a catalogue entry needs; rules with the same name must mean the same. */
+export interface RecordModel {
+  readonly name: string;
+  /** What the rule computes, as a comparable key: two entries may share a record only if these match. */
+  readonly meaning: string;
 }
 
 /** An alert with its defaults applied; durations in Prometheus spelling. */
 export interface AlertModel {
   readonly name: string;
+  /** Alerting rules it becomes (an SLO: fast and slow burn). */
+  readonly names: readonly string[];
+  /** Each of those rules with its severity and `for`, defaults applied (an SLO's slow burn: one severity lower). */
+  readonly rules: readonly { readonly name: string; readonly severity: Severity; readonly for: string }[];
   readonly kind: AlertKind;
   readonly severity: Severity;
   readonly summary: string;
   readonly description: string | undefined;
   readonly for: string | undefined;
-  /** Key of the metric it is declared on. */
-  readonly metric: string;
-  /** Label ids kept. */
-  readonly by: readonly string[];
-  /** Label id → value. */
-  readonly match: Readonly<Record<string, string>>;
+  /** The metric it is declared on. */
+  readonly metric: MetricModel;
+  /** Labels kept. */
+  readonly by: readonly LabelModel[];
+  readonly match: Matchers;
   readonly of: 'value' | 'rate' | 'ratio' | 'average' | 'delta' | undefined;
-  readonly ratio: string | undefined;
+  /** The ratio watched (of: ratio). */
+  readonly ratio: RatioModel | undefined;
   readonly above: number | undefined;
   readonly below: number | undefined;
   readonly quantile: number | undefined;
@@ -106,35 +206,35 @@ export interface AlertModel {
   readonly z: number | undefined;
   readonly minRate: number | undefined;
   readonly objective: number | undefined;
-  readonly good: Readonly<Record<string, string>> | undefined;
-  readonly bad: Readonly<Record<string, string>> | undefined;
+  readonly good: Matchers | undefined;
+  readonly bad: Matchers | undefined;
   readonly latencyBelow: number | undefined;
   readonly sloWindow: string;
+  /** Recorded signal of an anomaly alert. */
+  readonly signalRecord: string | undefined;
+  /** Error-ratio records of an SLO, shortest window first. */
+  readonly sloRecords: readonly { readonly window: string; readonly name: string }[];
+  readonly path: SourcePath;
 }
-
-const DEFAULT_WINDOW: Readonly<Record<AlertKind, string>> = {
-  threshold: '5m',
-  quantile: '5m',
-  degradation: '1h',
-  anomaly: '5m',
-  absence: '10m',
-  stall: '30m',
-  slo: '5m',
-};
 
 export interface RatioModel {
   readonly name: string;
   readonly description: string | undefined;
-  readonly numerator: MetricModel['key'];
-  readonly match: Readonly<Record<string, string>>;
-  readonly denominator: MetricModel['key'];
-  readonly denominatorMatch: Readonly<Record<string, string>>;
-  readonly by: readonly string[];
+  readonly numerator: MetricModel;
+  readonly match: Matchers;
+  readonly denominator: MetricModel;
+  readonly denominatorMatch: Matchers;
+  /** Labels it is recorded by (labels of the numerator). */
+  readonly by: readonly LabelModel[];
+  /** Its recording rules, one per window. */
+  readonly records: readonly { readonly window: string; readonly name: string }[];
+  readonly path: SourcePath;
 }
 
-export type EventField =
-  | { readonly id: string; readonly kind: 'label'; readonly label: LabelModel; readonly description: string | undefined }
-  | { readonly id: string; readonly kind: 'number'; readonly optional: boolean; readonly description: string | undefined };
+export type EventField = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
+  | { readonly kind: 'label'; readonly label: LabelModel }
+  | { readonly kind: 'number'; readonly optional: boolean }
+);
 
 export interface EventRecordModel {
   readonly operation: 'inc' | 'dec' | 'set' | 'observe';
@@ -152,17 +252,10 @@ export interface EventModel {
   readonly typeName: string;
   readonly fields: readonly EventField[];
   readonly records: readonly EventRecordModel[];
+  readonly path: SourcePath;
 }
 
-export function labelNameOf(id: string, label: RawLabel): string {
-  return label.name ?? id;
-}
-
-/** Product of label value counts; histograms × (buckets + `+Inf` + `_sum` + `_count`). */
-export function seriesCount(labelValueCounts: readonly number[], buckets: number | undefined): number {
-  const combinations = labelValueCounts.reduce((product, count) => product * count, 1);
-  return buckets === undefined ? combinations : combinations * (buckets + 3);
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Resolve a catalogue that passed schema and rules into the model. */
 export function buildModel(
@@ -170,6 +263,7 @@ export function buildModel(
   sourceFile: string,
   locate: (path: readonly (string | number)[], options?: { key?: boolean }) => Position,
 ): Catalog {
+  const namespace = raw.namespace;
   const budget = {
     seriesPerMetric: raw.budget?.series_per_metric ?? DEFAULT_BUDGET.seriesPerMetric,
     totalSeries: raw.budget?.total_series ?? DEFAULT_BUDGET.totalSeries,
@@ -184,7 +278,10 @@ export function buildModel(
         values: label.overflow === undefined ? [...label.values] : [...label.values, label.overflow],
         overflow: label.overflow,
         typeName: labelTypeName(id),
+        indexFunction: labelIndexFunctionName(id),
+        specConst: labelSpecConstName(id),
         builtin: false,
+        path: ['labels', id],
       },
     ]),
   );
@@ -193,13 +290,18 @@ export function buildModel(
     .map(([id, group], index) => ({ id, group, index }))
     .sort((a, b) => (a.group.order ?? Infinity) - (b.group.order ?? Infinity) || a.index - b.index);
 
+  // Metrics first, then what refers to them (ratios name denominators declared anywhere).
   const byGroup = new Map<string, MetricModel[]>(groupOrder.map(({ id }) => [id, []]));
+  const declaredByKey = new Map<string, Mutable<MetricModel>>();
   for (const [key, metric] of Object.entries(raw.metrics)) {
     const metricLabels = (metric.labels ?? []).map((id) => labels.get(id)).filter((l): l is LabelModel => l !== undefined);
     const buckets = metric.type === 'histogram' ? [...(metric.buckets ?? [])] : [];
-    const model: MetricModel = {
+    const name = metricFullName(namespace, key);
+    const model: Mutable<MetricModel> = {
       key,
-      name: metricFullName(raw.namespace, key),
+      name,
+      family: familyName(name, metric.type),
+      samples: sampleNames(name, metric.type),
       type: metric.type,
       help: metric.help,
       unit: metric.unit,
@@ -214,34 +316,58 @@ export function buildModel(
       stability: metric.stability ?? 'stable',
       deprecated: metric.deprecated && { reason: metric.deprecated.reason, replacedBy: metric.deprecated.replaced_by },
       role: metric.role,
-      panel: metric.panel ?? {},
-      alerts: (metric.alerts ?? []).map((alert) => resolveAlert(key, alert)),
-      ratios: (metric.ratios ?? []).map((ratio) => ({
+      panel: resolvePanel(metric.panel, metricLabels),
+      alerts: [],
+      ratios: [],
+      property: metricPropertyName(key),
+      labelsTypeName: metricLabelsTypeName(key),
+      source: locate(['metrics', key], { key: true }),
+      path: ['metrics', key],
+    };
+    declaredByKey.set(key, model);
+    byGroup.get(metric.group)?.push(model);
+  }
+  const labelsOf = (metric: MetricModel, ids: readonly string[]): LabelModel[] =>
+    ids.map((id) => metric.labels.find((label) => label.id === id)).filter((label): label is LabelModel => label !== undefined);
+  for (const [key, metric] of declaredByKey) {
+    const rawMetric = raw.metrics[key];
+    if (!rawMetric) continue;
+    metric.ratios = (rawMetric.ratios ?? []).map((ratio, index): RatioModel => {
+      const denominator = declaredByKey.get(ratio.denominator ?? key);
+      if (!denominator) throw new Error(`unresolved denominator of ratio ${ratio.name}`);
+      const by = labelsOf(metric, ratio.by ?? []);
+      return {
         name: ratio.name,
         description: ratio.description,
-        numerator: key,
-        match: ratio.match ?? {},
-        denominator: ratio.denominator ?? key,
-        denominatorMatch: ratio.denominator_match ?? {},
-        by: ratio.by ?? [],
-      })),
-      property: metricPropertyName(key),
-      source: locate(['metrics', key], { key: true }),
-    };
-    byGroup.get(metric.group)?.push(model);
+        numerator: metric,
+        match: resolveMatchers(metric, ratio.match),
+        denominator,
+        denominatorMatch: resolveMatchers(denominator, ratio.denominator_match),
+        by,
+        records: RATIO_WINDOWS.map((window) => ({ window, name: ratioRecordName(namespace, ratio.name, by.map((l) => l.name), window) })),
+        path: ['metrics', key, 'ratios', index],
+      };
+    });
+    metric.alerts = (rawMetric.alerts ?? []).map((alert, index) => resolveAlert(namespace, metric, alert, labelsOf(metric, alert.by ?? []), ['metrics', key, 'alerts', index]));
   }
 
   const declared = [...byGroup.values()].flat();
   // The drop counter sits beside the exporter's other self-metric, else in the last group.
   const selfGroup = declared.find((m) => m.role === 'scrape_duration')?.group ?? groupOrder.at(-1)?.id;
-  if (selfGroup !== undefined) byGroup.get(selfGroup)?.push(droppedMetric(raw.namespace, selfGroup, declared));
+  if (selfGroup !== undefined) byGroup.get(selfGroup)?.push(droppedMetric(namespace, selfGroup, declared));
 
-  const groups: GroupModel[] = groupOrder.map(({ id, group }) => ({
-    id,
-    title: group.title,
-    description: group.description,
-    metrics: byGroup.get(id) ?? [],
-  }));
+  const groups: GroupModel[] = groupOrder.map(({ id, group }) => {
+    const metrics = byGroup.get(id) ?? [];
+    return {
+      id,
+      title: group.title,
+      description: group.description,
+      metrics,
+      dashboard: groupDashboardRef(namespace, { id, title: group.title }),
+      ruleGroups: ruleGroupNames(namespace, id, metrics),
+      path: ['groups', id],
+    };
+  });
   const metrics = groups.flatMap((g) => g.metrics);
   const metricByKey = new Map(metrics.map((m) => [m.key, m]));
 
@@ -251,12 +377,13 @@ export function buildModel(
     method: eventMethodName(id),
     typeName: eventTypeName(id),
     fields: Object.entries(event.fields).map(([fieldId, field]): EventField => {
+      const common = { id: fieldId, property: eventFieldProperty(fieldId), description: field.description, path: ['events', id, 'fields', fieldId] };
       if ('label' in field) {
         const label = labels.get(field.label);
         if (!label) throw new Error(`unresolved label ${field.label}`);
-        return { id: fieldId, kind: 'label', label, description: field.description };
+        return { ...common, kind: 'label', label };
       }
-      return { id: fieldId, kind: 'number', optional: field.optional ?? false, description: field.description };
+      return { ...common, kind: 'number', optional: field.optional ?? false };
     }),
     records: event.records.map((record): EventRecordModel => {
       const { operation, metric: key } = operationOf(record);
@@ -273,11 +400,12 @@ export function buildModel(
         }),
       };
     }),
+    path: ['events', id],
   }));
 
   const ratios = new Map(metrics.flatMap((m) => m.ratios.map((r) => [r.name, r] as const)));
   const summary = Object.entries(raw.summary ?? {}).map(([id, figure]): SummaryFigureModel => {
-    const base = { id, property: camelCase(id), description: figure.description };
+    const base = { id, property: summaryPropertyName(id), description: figure.description, path: ['summary', id] };
     if ('ratio' in figure) {
       const ratio = ratios.get(figure.ratio);
       if (!ratio) throw new Error(`unresolved ratio ${figure.ratio}`);
@@ -289,8 +417,9 @@ export function buildModel(
     return { ...base, kind, metric };
   });
 
+  const overviewDashboard = overviewDashboardRef(namespace);
   return {
-    namespace: raw.namespace,
+    namespace,
     sourceFile,
     runbookUrl: raw.runbook_url,
     scrapeInterval: raw.scrape_interval ?? DEFAULT_SCRAPE_INTERVAL,
@@ -301,6 +430,49 @@ export function buildModel(
     events,
     summary,
     totalSeries: metrics.reduce((sum, m) => sum + m.series, 0),
+    overviewDashboard,
+    dashboards: [overviewDashboard, ...groups.map((g) => g.dashboard)],
+    dashboardFolder: dashboardFolder(namespace),
+    files: { rules: rulesFile(namespace), typescript: TYPESCRIPT_MODULE_FILE, reference: REFERENCE_FILE, provisioning: PROVISIONING_FILE },
+  };
+}
+
+/** Recording rules a group's metrics need, each once (two alerts on one signal share it). */
+export function groupRecords(metrics: readonly MetricModel[]): RecordModel[] {
+  const records = new Map<string, RecordModel>();
+  const add = (record: RecordModel): void => {
+    if (!records.has(record.name)) records.set(record.name, record);
+  };
+  for (const metric of metrics) {
+    for (const ratio of metric.ratios) for (const record of ratio.records) add({ name: record.name, meaning: `ratio ${ratio.name} over ${record.window}` });
+    for (const alert of metric.alerts) for (const record of alertRecords(alert)) add(record);
+  }
+  return [...records.values()];
+}
+
+/** The records an alert needs, with what each computes. */
+export function alertRecords(alert: AlertModel): RecordModel[] {
+  if (alert.signalRecord !== undefined) {
+    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match.map((m) => [m.label.id, m.value]) });
+    return [{ name: alert.signalRecord, meaning: `signal ${meaning}` }];
+  }
+  return alert.sloRecords.map((record) => ({ name: record.name, meaning: `SLO ${alert.name} over ${record.window}` }));
+}
+
+/** Rule groups of a catalogue group: its records, then its alerts, split to stay small. */
+function ruleGroupNames(namespace: string, group: string, metrics: readonly MetricModel[]): string[] {
+  const rules = groupRecords(metrics).length + metrics.reduce((sum, m) => sum + m.alerts.reduce((n, a) => n + a.names.length, 0), 0);
+  return Array.from({ length: Math.ceil(rules / MAX_RULES_PER_GROUP) }, (_, part) => ruleGroupName(namespace, group, part + 1));
+}
+
+function resolvePanel(panel: RawPanel | undefined, labels: readonly LabelModel[]): PanelModel {
+  return {
+    title: panel?.title,
+    description: panel?.description,
+    quantiles: panel?.quantiles ?? DEFAULT_QUANTILES,
+    splitBy: panel?.split_by?.map((id) => labels.find((label) => label.id === id)).filter((label): label is LabelModel => label !== undefined),
+    unit: panel?.unit,
+    hide: panel?.hide === true,
   };
 }
 
@@ -316,7 +488,10 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     values: declared.map((m) => m.name),
     overflow: undefined,
     typeName: 'DroppedMetric',
+    indexFunction: labelIndexFunctionName('metric'),
+    specConst: labelSpecConstName('metric'),
     builtin: true,
+    path: [],
   };
   const reasonLabel: LabelModel = {
     id: 'reason',
@@ -325,16 +500,23 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     values: [...DROP_REASONS],
     overflow: undefined,
     typeName: 'DropReason',
+    indexFunction: labelIndexFunctionName('reason'),
+    specConst: labelSpecConstName('reason'),
     builtin: true,
+    path: [],
   };
   const key = droppedMetricKey();
+  const name = metricFullName(namespace, key);
+  const labels = [metricLabel, reasonLabel];
   return {
     key,
-    name: metricFullName(namespace, key),
+    name,
+    family: familyName(name, 'counter'),
+    samples: sampleNames(name, 'counter'),
     type: 'counter',
     help: DROPPED_HELP,
     unit: 'count',
-    labels: [metricLabel, reasonLabel],
+    labels,
     buckets: [],
     series: metricLabel.values.length * reasonLabel.values.length,
     seriesLimit: metricLabel.values.length * reasonLabel.values.length,
@@ -342,11 +524,13 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     stability: 'stable',
     deprecated: undefined,
     role: 'dropped_records',
-    panel: { split_by: ['metric', 'reason'] },
+    panel: { title: undefined, description: undefined, quantiles: DEFAULT_QUANTILES, splitBy: labels, unit: undefined, hide: false },
     alerts: [],
     ratios: [],
     property: metricPropertyName(key),
+    labelsTypeName: metricLabelsTypeName(key),
     source: { line: 1, col: 1 },
+    path: [],
   };
 }
 
@@ -354,42 +538,71 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
  * Series indices of `metric` whose labels match `matchers` (label id → value), in the mixed-radix
  * order the runtime stores them (first label most significant).
  */
-export function seriesMatching(metric: MetricModel, matchers: Readonly<Record<string, string>>): number[] {
+export function seriesMatching(metric: MetricModel, matchers: Matchers): number[] {
   let indices = [0];
   for (const label of metric.labels) {
-    const wanted = matchers[label.id];
+    const wanted = matchers.find((m) => m.label === label)?.value;
     const positions = wanted === undefined ? label.values.map((_, i) => i) : [label.values.indexOf(wanted)];
     indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
   }
   return indices;
 }
 
-function resolveAlert(metric: string, alert: RawAlert): AlertModel {
+function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, by: readonly LabelModel[], path: SourcePath): AlertModel {
+  const window = alert.window ?? DEFAULT_WINDOW[alert.kind];
+  const ratio = alert.of === 'ratio' ? metric.ratios.find((candidate) => candidate.name === alert.ratio) : undefined;
+  const byNames = by.map((label) => label.name);
+  const sloWindow = alert.slo_window ?? '30d';
+  const names = alertNames(alert.name, alert.kind);
+  const severities = [alert.severity, lowerSeverity(alert.severity)];
   return {
     name: alert.name,
+    names,
+    rules: names.map((name, index) => ({
+      name,
+      severity: severities[index] ?? alert.severity,
+      for: alert.for ?? DEFAULT_FOR[alert.kind][index] ?? DEFAULT_FOR[alert.kind][0] ?? '5m',
+    })),
     kind: alert.kind,
     severity: alert.severity,
     summary: alert.summary,
     description: alert.description,
     for: alert.for,
     metric,
-    by: alert.by ?? [],
-    match: alert.match ?? {},
+    by,
+    match: resolveMatchers(metric, alert.match),
     of: alert.of,
-    ratio: alert.ratio,
+    ratio,
     above: alert.above,
     below: alert.below,
     quantile: alert.quantile,
-    window: alert.window ?? DEFAULT_WINDOW[alert.kind],
+    window,
     dropPercent: alert.drop_percent,
     offset: alert.offset ?? '1d',
     baseline: alert.baseline ?? '1d',
     z: alert.z,
     minRate: alert.min_rate,
     objective: alert.objective,
-    good: alert.good,
-    bad: alert.bad,
+    good: alert.good && resolveMatchers(metric, alert.good),
+    bad: alert.bad && resolveMatchers(metric, alert.bad),
     latencyBelow: alert.latency_below,
-    sloWindow: alert.slo_window ?? '30d',
+    sloWindow,
+    signalRecord:
+      alert.kind === 'anomaly'
+        ? signalRecordName(namespace, signalSubject(metric.key, metric.type, alert.of, ratio?.name), signalOperation(alert.of, window), byNames)
+        : undefined,
+    sloRecords: alert.kind === 'slo' ? sloRecordWindows(sloWindow).map((w) => ({ window: w, name: sloErrorRecordName(namespace, alert.name, byNames, w) })) : [],
+    path,
   };
+}
+
+function lowerSeverity(severity: Severity): Severity {
+  return severity === 'critical' ? 'warning' : 'info';
+}
+
+function resolveMatchers(metric: MetricModel, matchers: Readonly<Record<string, string>> | undefined): Matchers {
+  return Object.entries(matchers ?? {}).flatMap(([id, value]) => {
+    const label = metric.labels.find((candidate) => candidate.id === id);
+    return label ? [{ label, value }] : [];
+  });
 }

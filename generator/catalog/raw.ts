@@ -1,17 +1,16 @@
+// Generated from metrics.schema.json by generator/catalog/raw-types.ts. Do not edit: change the schema and run npx tsx generator/catalog/raw-types.ts.
 /**
  * The catalogue as written, once it has passed the JSON Schema: the input shape, kept apart from
  * the resolved model (model.ts) that emitters consume.
  */
-export type MetricType = 'counter' | 'gauge' | 'histogram';
-export type Unit = 'seconds' | 'bytes' | 'ratio' | 'usd' | 'score' | 'count' | 'none';
-export type Severity = 'critical' | 'warning' | 'info';
-export type AlertKind = 'threshold' | 'quantile' | 'degradation' | 'anomaly' | 'absence' | 'stall' | 'slo';
-
 export interface RawCatalog {
   namespace: string;
   runbook_url?: string;
   scrape_interval?: string;
-  budget?: { series_per_metric?: number; total_series?: number };
+  budget?: {
+    series_per_metric?: number;
+    total_series?: number;
+  };
   labels: Record<string, RawLabel>;
   groups: Record<string, RawGroup>;
   metrics: Record<string, RawMetric>;
@@ -33,16 +32,19 @@ export interface RawGroup {
 }
 
 export interface RawMetric {
-  type: MetricType;
+  type: "counter" | "gauge" | "histogram";
   group: string;
   help: string;
-  unit: Unit;
+  unit: "seconds" | "bytes" | "ratio" | "usd" | "score" | "count" | "none";
   labels?: string[];
   buckets?: number[];
   series_limit?: number;
-  role?: 'scrape_duration';
-  stability?: 'stable' | 'experimental';
-  deprecated?: { reason: string; replaced_by?: string };
+  role?: "scrape_duration";
+  stability?: "stable" | "experimental";
+  deprecated?: {
+    reason: string;
+    replaced_by?: string;
+  };
   panel?: RawPanel;
   alerts?: RawAlert[];
   ratios?: RawRatio[];
@@ -68,14 +70,14 @@ export interface RawRatio {
 
 export interface RawAlert {
   name: string;
-  kind: AlertKind;
-  severity: Severity;
+  kind: "threshold" | "quantile" | "degradation" | "anomaly" | "absence" | "stall" | "slo";
+  severity: "critical" | "warning" | "info";
   summary: string;
   description?: string;
   for?: string;
   by?: string[];
   match?: Record<string, string>;
-  of?: 'value' | 'rate' | 'ratio' | 'average' | 'delta';
+  of?: "value" | "rate" | "ratio" | "average" | "delta";
   ratio?: string;
   above?: number;
   below?: number;
@@ -88,12 +90,19 @@ export interface RawAlert {
   min_rate?: number;
   objective?: number;
   good?: Record<string, string>;
-  bad?: Record<string, string>;
   latency_below?: number;
   slo_window?: string;
+  bad?: Record<string, string>;
 }
 
-export type RawEventField = { label: string; description?: string } | { type: 'number'; description?: string; optional?: boolean };
+export type RawEventField = {
+  label: string;
+  description?: string;
+} | {
+  type: "number";
+  description?: string;
+  optional?: boolean;
+};
 
 export interface RawEventRecord {
   inc?: string;
@@ -102,7 +111,9 @@ export interface RawEventRecord {
   observe?: string;
   value?: string;
   by?: string;
-  labels?: Record<string, string | { field: string }>;
+  labels?: Record<string, string | {
+    field: string;
+  }>;
 }
 
 export interface RawEvent {
@@ -111,4 +122,18 @@ export interface RawEvent {
   records: RawEventRecord[];
 }
 
-export type RawSummaryFigure = ({ average: string } | { total: string } | { ratio: string }) & { description?: string };
+export type RawSummaryFigure = {
+  average: string;
+  description?: string;
+} | {
+  total: string;
+  description?: string;
+} | {
+  ratio: string;
+  description?: string;
+};
+
+export type MetricType = RawMetric['type'];
+export type Unit = RawMetric['unit'];
+export type Severity = RawAlert['severity'];
+export type AlertKind = RawAlert['kind'];

@@ -4,7 +4,7 @@ import { compileCatalog } from '../catalog/index.js';
 import type { CompileResult } from '../catalog/index.js';
 import { hasErrors } from '../catalog/diagnostics.js';
 import type { Catalog } from '../catalog/model.js';
-import { breakingChanges } from '../compat.js';
+import { breakingChanges } from '../checks/compat.js';
 import { regenerateCommand } from '../conventions.js';
 import { largest } from '../emit/docs.js';
 import { emitAll } from '../emit/index.js';

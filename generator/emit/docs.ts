@@ -1,6 +1,5 @@
-import { generatedHeader, RATIO_WINDOWS, ratioRecordName } from '../conventions.js';
-import { alertNamesOf } from '../catalog/rules/alerts.js';
-import type { Catalog, MetricModel } from '../catalog/model.js';
+import { generatedHeader } from '../conventions.js';
+import type { Catalog, Matchers, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
 export function emitDocs(catalog: Catalog): Map<string, string> {
@@ -39,7 +38,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   if (alerts.length > 0) {
     lines.push('## Alerts', '', '| alert | kind | severity | metric | summary |', '| --- | --- | --- | --- | --- |');
     for (const { metric, alert } of alerts) {
-      const names = alertNamesOf(alert).map(code).join('<br>');
+      const names = alert.names.map(code).join('<br>');
       lines.push(`| ${names} | ${alert.kind} | ${alert.severity} | ${code(metric.name)} | ${cell(alert.summary)} |`);
     }
     lines.push('');
@@ -48,12 +47,9 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   if (ratios.length > 0) {
     lines.push('## Recorded ratios', '', '| recording rule | numerator | denominator | description |', '| --- | --- | --- | --- |');
     for (const { metric, ratio } of ratios) {
-      const by = ratio.by.map((id) => metric.labels.find((l) => l.id === id)?.name ?? id);
-      const denominator = catalog.metrics.find((m) => m.key === ratio.denominator)?.name ?? ratio.denominator;
-      const record = RATIO_WINDOWS.map((window) => code(ratioRecordName(catalog.namespace, ratio.name, by, window))).join('<br>');
-      const denominatorMetric = catalog.metrics.find((m) => m.key === ratio.denominator) ?? metric;
+      const record = ratio.records.map((r) => code(r.name)).join('<br>');
       lines.push(
-        `| ${record} | ${code(metric.name)}${matchText(metric, ratio.match)} | ${code(denominator)}${matchText(denominatorMetric, ratio.denominatorMatch)} | ${cell(ratio.description ?? '')} |`,
+        `| ${record} | ${code(metric.name)}${matchText(ratio.match)} | ${code(ratio.denominator.name)}${matchText(ratio.denominatorMatch)} | ${cell(ratio.description ?? '')} |`,
       );
     }
     lines.push('');
@@ -66,7 +62,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     }
     lines.push('');
   }
-  return new Map([['generated/METRICS.md', lines.join('\n')]]);
+  return new Map([[catalog.files.reference, lines.join('\n')]]);
 }
 
 /** The metrics with the most series, largest first (ties by name, for stable output). */
@@ -91,8 +87,8 @@ function helpCell(metric: MetricModel): string {
 }
 
 /** ` where result="hit"`: matchers by label id, shown with the exposed label names. */
-function matchText(metric: MetricModel, matchers: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(matchers).map(([id, value]) => `${metric.labels.find((l) => l.id === id)?.name ?? id}=${JSON.stringify(value)}`);
+function matchText(matchers: Matchers): string {
+  const pairs = matchers.map((m) => `${m.label.name}=${JSON.stringify(m.value)}`);
   return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 

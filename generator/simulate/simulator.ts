@@ -13,7 +13,7 @@
  * Everything random comes from one seeded source and time only enters as the `seconds` passed to
  * `advance`, so the same seed and the same steps record the same values.
  */
-import type { AlertModel, Catalog, EventModel, LabelModel, MetricModel } from '../catalog/model.js';
+import type { AlertModel, Catalog, EventModel, LabelModel, Matchers, MetricModel } from '../catalog/model.js';
 import type { Counter, Gauge, Histogram, MetricSpec } from '../../runtime/index.js';
 import type { CatalogueRuntime } from './specs.js';
 import type { FaultDefinition, FaultSet } from './faults.js';
@@ -178,7 +178,7 @@ export class Simulator {
       let rate = COUNTER_RATE[model.unit] ?? 1;
       for (const alert of model.alerts) {
         if (alert.kind !== 'threshold' || alert.of !== 'rate') continue;
-        const biggestGroup = alert.by.reduce((share, labelId) => share * Math.max(...(this.shares.get(labelId)?.calm ?? [1])), 1);
+        const biggestGroup = alert.by.reduce((share, label) => share * Math.max(...(this.shares.get(label.id)?.calm ?? [1])), 1);
         if (alert.above !== undefined) rate = Math.min(rate, (alert.above * CALM * 2) / biggestGroup);
         if (alert.below !== undefined) rate = Math.max(rate, alert.below / CALM);
       }
@@ -197,7 +197,6 @@ export class Simulator {
    * ratio over another metric scales the numerator's rate instead.
    */
   private applyRatioAlerts(): void {
-    const ratios = new Map(this.catalog.metrics.flatMap((m) => m.ratios.map((ratio) => [ratio.name, ratio] as const)));
     for (const plan of this.metrics) {
       for (const alert of plan.model.alerts) {
         if (plan.model.type !== 'counter') continue;
@@ -208,17 +207,17 @@ export class Simulator {
           else if (alert.good !== undefined) this.setShare(plan.model, alert.good, 1 - bad, 1 - faulted);
           continue;
         }
-        const ratio = alert.kind === 'threshold' && alert.of === 'ratio' && alert.ratio !== undefined ? ratios.get(alert.ratio) : undefined;
+        const ratio = alert.kind === 'threshold' && alert.of === 'ratio' ? alert.ratio : undefined;
         if (ratio === undefined) continue;
         const [calm, faulted] = ratioTargets(alert);
-        if (ratio.denominator === plan.model.key && Object.keys(ratio.match).length > 0) {
+        if (ratio.denominator === plan.model && ratio.match.length > 0) {
           this.setShare(plan.model, ratio.match, calm, faulted);
-        } else if (ratio.denominator !== plan.model.key) {
-          const numerator = this.byKey.get(ratio.numerator)?.counter;
-          const denominator = this.byKey.get(ratio.denominator)?.counter;
+        } else if (ratio.denominator !== plan.model) {
+          const numerator = this.byKey.get(ratio.numerator.key)?.counter;
+          const denominator = this.byKey.get(ratio.denominator.key)?.counter;
           if (numerator === undefined || denominator === undefined) continue;
           // Label shares are per label, so both metrics split by `by` alike: the totals set the ratio.
-          const matched = Object.entries(ratio.match).reduce((share, [labelId, value]) => share * this.shareOf(labelId, value, false), 1);
+          const matched = ratio.match.reduce((share, { label, value }) => share * this.shareOf(label, value, false), 1);
           numerator.rate = (denominator.rate * calm) / matched;
           numerator.faultedRate = (denominator.rate * faulted) / matched;
         }
@@ -226,11 +225,10 @@ export class Simulator {
     }
   }
 
-  private setShare(metric: MetricModel, match: Readonly<Record<string, string>>, calm: number, faulted: number): void {
+  private setShare(metric: MetricModel, match: Matchers, calm: number, faulted: number): void {
     // One label carries the whole share; matching on several is rare and this keeps the product right.
-    const [labelId, value] = Object.entries(match)[0] ?? [];
-    const label = metric.labels.find((l) => l.id === labelId);
-    if (label === undefined || value === undefined) return;
+    const { label, value } = match[0] ?? {};
+    if (label === undefined || value === undefined || !metric.labels.includes(label)) return;
     const index = label.values.indexOf(value);
     const current = this.shares.get(label.id);
     if (index < 0 || current === undefined) return;
@@ -245,10 +243,9 @@ export class Simulator {
     this.shares.set(label.id, { calm: withShare(current.calm, index, next.calm), faulted: withShare(current.faulted, index, next.faulted) });
   }
 
-  private shareOf(labelId: string, value: string, faulted: boolean): number {
-    const label = this.catalog.labels.find((l) => l.id === labelId);
-    const shares = this.shares.get(labelId);
-    const index = label?.values.indexOf(value) ?? -1;
+  private shareOf(label: LabelModel, value: string, faulted: boolean): number {
+    const shares = this.shares.get(label.id);
+    const index = label.values.indexOf(value);
     return (faulted ? shares?.faulted : shares?.calm)?.[index] ?? 1;
   }
 

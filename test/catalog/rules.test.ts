@@ -473,6 +473,13 @@ const CASES: readonly Case[] = [
     message: ['shop_requests', 'shop_requests_total'],
     at: { line: '  requests:', col: 'requests' },
   },
+  {
+    rule: 'duplicate-name',
+    title: "a gauge named like the family of the exporter's drop counter",
+    text: withMetric(metric('metrics_dropped', { unit: 'count' })),
+    message: ['metric shop_metrics_dropped', '"shop_metrics_dropped"', "the exporter's drop counter shop_metrics_dropped_total"],
+    at: { line: '  metrics_dropped:', col: 'metrics_dropped' },
+  },
   // ------------------------------------------------------------------ ratios
   {
     rule: 'ratio-name-duplicate',
@@ -878,6 +885,70 @@ const CASES: readonly Case[] = [
     text: withMetric('  reset:\n    type: gauge\n    group: main\n    help: Resets.\n    unit: none\n'),
     message: ['metrics.reset', 'method'],
     at: { line: '  reset:', col: 'reset' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'a label whose type shadows the TypeScript global Omit (TS2315)',
+    text: catalogue({ labels: BASE.labels.replace('  method:', '  omit:'), metrics: BASE.metrics.replace('labels: [method]', 'labels: [omit]'), events: null }),
+    message: ['label omit', '"Omit"', 'TypeScript global', 'name:'],
+    at: { line: '  omit:', col: 'omit' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'a label whose type shadows the TypeScript global Promise',
+    text: catalogue({ labels: BASE.labels.replace('  method:', '  promise:'), metrics: BASE.metrics.replace('labels: [method]', 'labels: [promise]'), events: null }),
+    message: ['label promise', '"Promise"', 'TypeScript global'],
+    at: { line: '  promise:', col: 'promise' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'two metric keys with one camelCase property (jobs_1_total, jobs1_total)',
+    text: withMetric(metric('jobs_1_total', { type: 'counter', unit: 'count' }) + metric('jobs1_total', { type: 'counter', unit: 'count' })),
+    message: ['metric jobs1_total', '"jobs1Total"', 'metric jobs_1_total (metrics.yaml:'],
+    at: { line: '  jobs1_total:', col: 'jobs1_total' },
+  },
+  {
+    rule: 'generated-name-collision',
+    title: 'two event fields with one camelCase property (x_1, x1)',
+    text: withEvents(
+      BASE.events
+        .replace('      duration_seconds: { type: number }\n', '      duration_seconds: { type: number }\n      x_1: { type: number }\n      x1: { type: number }\n')
+        .concat('      - { inc: requests_total, by: x_1, labels: { method: get } }\n      - { inc: requests_total, by: x1, labels: { method: get } }\n'),
+    ),
+    message: ['field x1 of event request', '"x1"', 'recordRequest', 'field x_1 of event request (metrics.yaml:'],
+    at: { line: '      x1:', col: 'x1' },
+  },
+  {
+    rule: 'dashboard-duplicate',
+    title: 'a group named overview',
+    text: catalogue({ groups: `${BASE.groups}  overview:\n    title: Overview\n`, metrics: BASE.metrics + metric('queue_depth', { group: 'overview' }) }),
+    message: ['group overview', 'shop-overview', 'the overview dashboard'],
+    at: { line: '  overview:', col: 'overview' },
+  },
+  {
+    rule: 'rule-group-duplicate',
+    title: 'a group main split into shop-main-2 meets a group main_2',
+    text: catalogue({
+      groups: `${BASE.groups}  main_2:\n    title: Main again\n`,
+      metrics:
+        BASE.metrics.replace(
+          '    labels: [method]\n',
+          `    labels: [method]\n    alerts:\n${Array.from({ length: 21 }, (_, i) => `      - { name: Busy${i}, kind: threshold, of: rate, above: ${i + 1}, severity: info, summary: Busy. }\n`).join('')}`,
+        ) + metric('jobs_total', { type: 'counter', unit: 'count', group: 'main_2', alerts: '[{ name: NoJobs, kind: stall, severity: info, summary: Stalled. }]' }),
+    }),
+    message: ['group main_2', '"shop-main-2"', 'group main (metrics.yaml:'],
+    at: { line: '  main_2:', col: 'main_2' },
+  },
+  {
+    rule: 'record-name-conflict',
+    title: 'two anomaly alerts whose signals differ (match) but would be recorded under one name',
+    text: requestsWith(
+      '    alerts:\n' +
+        '      - { name: GetSpike, kind: anomaly, of: rate, z: 3, min_rate: 1, match: { method: get }, severity: info, summary: Spike. }\n' +
+        '      - { name: PostSpike, kind: anomaly, of: rate, z: 3, min_rate: 1, match: { method: post }, severity: info, summary: Spike. }\n',
+    ),
+    message: ['alert PostSpike', '"job:shop_requests:rate5m"', 'alert GetSpike (metrics.yaml:'],
+    at: { line: 'name: PostSpike', col: '{ name' },
   },
   {
     rule: 'alert-slo-burn-unreachable',

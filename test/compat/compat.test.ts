@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
-import { breakingChanges } from '../../generator/compat.js';
+import { breakingChanges } from '../../generator/checks/compat.js';
 import { BASE, catalogue, positionOf } from '../helpers/catalogue.js';
 import type { Anchor } from '../helpers/catalogue.js';
 
@@ -127,7 +127,7 @@ describe('breaking changes', () => {
   });
 
   it('covers every rule id the check can emit', () => {
-    const source = readFileSync(join(import.meta.dirname, '../../generator/compat.ts'), 'utf8');
+    const source = readFileSync(join(import.meta.dirname, '../../generator/checks/compat.ts'), 'utf8');
     const ids = new Set([...source.matchAll(/'((?:breaking|compat)-[a-z0-9-]+)'/g)].map((m) => m[1]));
     expect([...ids].sort()).toEqual(CASES.map((c) => c.rule).sort());
   });

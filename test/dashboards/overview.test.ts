@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dashboardRefs } from '../../generator/conventions.js';
-import type { MetricModel } from '../../generator/catalog/model.js';
+import type { Matchers, MetricModel } from '../../generator/catalog/model.js';
 import { emit, panelsOf, projectCatalog } from './helpers/dashboard.js';
 import type { DashboardJson, PanelJson } from './helpers/dashboard.js';
 import { parsedTargets } from './helpers/lint.js';
@@ -52,20 +52,17 @@ describe('overview summary', () => {
     const [{ query }] = targetsOf(panel) as [ReturnType<typeof targetsOf>[number]];
     expect(panel.description?.startsWith(figure.description ?? '')).toBe(true);
     if (figure.kind === 'ratio') {
-      const numerator = metric(figure.ratio.numerator);
-      const denominator = metric(figure.ratio.denominator);
+      const { numerator, denominator } = figure.ratio;
       expect(query.nodes('Div')).toHaveLength(1);
       const selectors = query.nodes('VectorSelector');
       expect(selectors.map((s) => selectorName(query, s))).toEqual([numerator.name, denominator.name]);
       for (const name of new Set([numerator.name, denominator.name])) expect(new Set(rateShapes(query, name))).toEqual(new Set(['sum by () (rate)']));
       // numerator and denominator carry the ratio's matches, as exposed label names
-      const fixed = (selector: (typeof selectors)[number], labels: MetricModel['labels'], match: Readonly<Record<string, string>>) => {
-        expect(selectorMatchers(query, selector).filter((m) => m.op === '=')).toEqual(
-          Object.entries(match).map(([id, value]) => ({ label: labels.find((l) => l.id === id)!.name, op: '=', value: `"${value}"` })),
-        );
+      const fixed = (selector: (typeof selectors)[number], match: Matchers) => {
+        expect(selectorMatchers(query, selector).filter((m) => m.op === '=')).toEqual(match.map((m) => ({ label: m.label.name, op: '=', value: `"${m.value}"` })));
       };
-      fixed(selectors[0]!, numerator.labels, figure.ratio.match);
-      fixed(selectors[1]!, denominator.labels, figure.ratio.denominatorMatch);
+      fixed(selectors[0]!, figure.ratio.match);
+      fixed(selectors[1]!, figure.ratio.denominatorMatch);
       expect(panel.fieldConfig?.defaults?.unit).toBe('percentunit');
     } else if (figure.kind === 'average') {
       expect(rateShapes(query, `${figure.metric.name}_sum`)).toEqual(['sum by () (rate)']);

@@ -37,11 +37,12 @@ const SEED_SERIALIZED = SEED.toString();
 
 const SETTINGS = {
   seed: 20_250_607,
-  numRuns: 1000,
-  /** Keeps the suite inside its budget on a slow machine; runs not reached count as passed. */
-  timeLimitMs: 40_000,
-  /** Accepted mutations type-checked, and whose exposition and rules go through promtool. */
+  /** A fixed count, never a time limit: every machine runs the same cases and draws the same samples. */
+  numRuns: 300,
+  /** Accepted mutations type-checked, and whose exposition and rules go through promtool (at most). */
   acceptedSample: 20,
+  /** Distinct modules and rule files the seeded runs must yield at least, or the sample tests test little. */
+  minimumSample: 5,
   /** Mutations run through the CLI as a subprocess: accepted ones, and rejected ones (each by another first rule). */
   cliAccepted: 3,
   cliRejected: 5,
@@ -171,7 +172,13 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     }
   }
 
-  it('compile and emit never throw; every diagnostic is placed in the text and named; every acceptance emits parseable outputs', () => {
+  /**
+   * The seeded runs, made once by whichever test asks first: each test can run alone, in any order,
+   * and sees the same runs and samples (they depend on the seed and the count only).
+   */
+  let fuzzed: { failures: Map<string, { count: number; problem: string; text: string; mutations: readonly Mutation[] }> } | undefined;
+  function fuzz(): NonNullable<typeof fuzzed> {
+    if (fuzzed) return fuzzed;
     // Every run is checked and every problem kept, rather than stopping at the first: one pass
     // reports each kind of failure, with the smallest catalogue that shows it.
     const failures = new Map<string, { count: number; problem: string; text: string; mutations: readonly Mutation[] }>();
@@ -214,17 +221,25 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
       }
       if (problems.length === 0 && result) collect(text, applied, result.catalog !== undefined, result.diagnostics, outputs);
     });
-    fc.assert(property, { seed: SETTINGS.seed, numRuns: SETTINGS.numRuns, plugins: [fc.interruptAfterTimeLimit(SETTINGS.timeLimitMs)] });
+    fc.assert(property, { seed: SETTINGS.seed, numRuns: SETTINGS.numRuns });
+    fuzzed = { failures };
+    return fuzzed;
+  }
+
+  it('compile and emit never throw; every diagnostic is placed in the text and named; every acceptance emits parseable outputs', () => {
+    const { failures } = fuzz();
+    expect(stats.runs).toBe(SETTINGS.numRuns);
     expect(SEED.toString(), 'the mutations changed the seed document itself').toBe(SEED_SERIALIZED);
     if (process.env['FUZZ_STATS']) process.stdout.write(`fuzz: ${JSON.stringify(stats)}, samples: ${typeScriptSample.length} modules, ${rulesSample.length} rule files, ${cliSample.length} CLI\n`);
     const report = [...failures.values()].map((f) => `${f.count}× ${f.problem.slice(0, 600)}\n   smallest case: ${saveFailure(f.text, f.mutations, [f.problem])}`);
     expect(report, `${stats.runs} runs`).toEqual([]);
     // Both outcomes must be exercised, or the mutations are too tame or too wild to test anything.
-    expect(stats.accepted, `${stats.runs} runs`).toBeGreaterThanOrEqual(50);
-    expect(stats.rejected, `${stats.runs} runs`).toBeGreaterThanOrEqual(200);
-  }, 120_000);
+    expect(stats.accepted, `${stats.runs} runs`).toBeGreaterThanOrEqual(30);
+    expect(stats.rejected, `${stats.runs} runs`).toBeGreaterThanOrEqual(150);
+  }, 300_000); // the seeded runs themselves: ~20 s idle, ~50 s with the cores shared
 
   it(`the CLI, as a subprocess, exits 0 or 1 as compile decided, never 3, and prints no stack trace (sample of ${SETTINGS.cliAccepted + SETTINGS.cliRejected})`, async () => {
+    fuzz();
     expect(cliSample.filter((s) => s.accepted)).toHaveLength(SETTINGS.cliAccepted);
     expect(cliSample.filter((s) => !s.accepted)).toHaveLength(SETTINGS.cliRejected);
     const results = await Promise.all(cliRuns);
@@ -244,8 +259,9 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it(`accepted mutations: the generated TypeScript type-checks (sample of ${SETTINGS.acceptedSample})`, () => {
-    expect(typeScriptSample).toHaveLength(SETTINGS.acceptedSample);
+  it(`accepted mutations: the generated TypeScript type-checks (sample of up to ${SETTINGS.acceptedSample})`, () => {
+    fuzz();
+    expect(typeScriptSample.length).toBeGreaterThanOrEqual(SETTINGS.minimumSample);
     const check = typeCheck(typeScriptSample.map((s) => s.source));
     const problems = check.diagnostics.flatMap((errors, i) =>
       errors.length === 0 ? [] : [`${saveFailure(typeScriptSample[i]!.text, typeScriptSample[i]!.mutations, errors)}: ${errors.slice(0, 5).join('; ')}`],
@@ -254,8 +270,9 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     expect(check.other).toEqual([]);
   }, 60_000);
 
-  it(`accepted mutations: the rule file passes promtool check rules (sample of ${SETTINGS.acceptedSample})`, () => {
-    expect(rulesSample).toHaveLength(SETTINGS.acceptedSample);
+  it(`accepted mutations: the rule file passes promtool check rules (sample of up to ${SETTINGS.acceptedSample})`, () => {
+    fuzz();
+    expect(rulesSample.length).toBeGreaterThanOrEqual(SETTINGS.minimumSample);
     const problems: string[] = [];
     for (const { text, mutations, rules } of rulesSample) {
       const result = promtoolCheckRules(rules);
@@ -264,8 +281,9 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it(`accepted mutations: a runtime created from the generated specs exposes what promtool check metrics accepts (sample of ${SETTINGS.acceptedSample})`, async () => {
-    expect(typeScriptSample).toHaveLength(SETTINGS.acceptedSample);
+  it(`accepted mutations: a runtime created from the generated specs exposes what promtool check metrics accepts (sample of up to ${SETTINGS.acceptedSample})`, async () => {
+    fuzz();
+    expect(typeScriptSample.length).toBeGreaterThanOrEqual(SETTINGS.minimumSample);
     const problems: string[] = [];
     for (const { text, mutations, source } of typeScriptSample) {
       try {

@@ -1,10 +1,11 @@
+import { alertNames } from '../../conventions.js';
+import { DEFAULT_SCRAPE_INTERVAL } from '../defaults.js';
 import { parseDuration } from '../duration.js';
 import type { RawAlert, RawMetric } from '../raw.js';
 import type { RuleContext } from './context.js';
 import { templateProblem } from './template.js';
 import { checkMatchers } from './structure.js';
 
-export const DEFAULT_SCRAPE_INTERVAL = '1m';
 
 /** Which `of` each metric type may alert on; a raw counter is never compared. */
 const OF_BY_TYPE: Readonly<Record<RawMetric['type'], readonly string[]>> = {
@@ -39,7 +40,7 @@ export function alertRules(context: RuleContext): void {
     (metric.alerts ?? []).forEach((alert, index) => {
       const at = ['metrics', key, 'alerts', index];
       const where = `alert ${alert.name}`;
-      for (const alertName of alertNamesOf(alert)) {
+      for (const alertName of alertNames(alert.name, alert.kind)) {
         const previous = names.get(alertName);
         if (previous !== undefined) context.error('alert-name-duplicate', `${where}: the alert name ${alertName} is also used on ${previous}`, [...at, 'name']);
         names.set(alertName, name);
@@ -135,11 +136,6 @@ export function alertRules(context: RuleContext): void {
       if (metric.deprecated) context.warning('alert-deprecated-metric', `${where} watches ${name}, which is deprecated`, [...at, 'name']);
     });
   }
-}
-
-/** An SLO alert becomes a fast-burn and a slow-burn alert. */
-export function alertNamesOf(alert: Pick<RawAlert, 'name' | 'kind'>): string[] {
-  return alert.kind === 'slo' ? [`${alert.name}FastBurn`, `${alert.name}SlowBurn`] : [alert.name];
 }
 
 function checkRatio(context: RuleContext, metric: RawMetric, alert: RawAlert, at: (string | number)[], where: string): void {

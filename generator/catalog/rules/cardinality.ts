@@ -1,5 +1,5 @@
 import { DROP_REASONS } from '../../../runtime/drops.js';
-import { DEFAULT_BUDGET, seriesCount } from '../model.js';
+import { DEFAULT_BUDGET, seriesCount } from '../defaults.js';
 import type { RuleContext } from './context.js';
 
 /** Series of a metric = product of its labels' value counts × (buckets + 3) for histograms. */

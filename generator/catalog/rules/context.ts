@@ -1,3 +1,4 @@
+import { metricFullName } from '../../conventions.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import type { RawCatalog, RawLabel, RawMetric } from '../raw.js';
@@ -32,7 +33,7 @@ export class RuleContext {
   }
 
   fullName(key: string): string {
-    return `${this.raw.namespace}_${key}`;
+    return metricFullName(this.raw.namespace, key);
   }
 }
 

@@ -1,22 +1,13 @@
-import type { RawEventRecord } from '../raw.js';
+import { operationOf } from '../defaults.js';
+import type { Operation } from '../defaults.js';
 import type { RuleContext } from './context.js';
 
-const OPERATIONS = ['inc', 'dec', 'set', 'observe'] as const;
-type Operation = (typeof OPERATIONS)[number];
 const ALLOWED: Readonly<Record<Operation, readonly string[]>> = {
   inc: ['counter', 'gauge'],
   dec: ['gauge'],
   set: ['gauge'],
   observe: ['histogram'],
 };
-
-export function operationOf(record: RawEventRecord): { operation: Operation; metric: string } {
-  for (const operation of OPERATIONS) {
-    const metric = record[operation];
-    if (metric !== undefined) return { operation, metric };
-  }
-  throw new Error('record without an operation passed the schema');
-}
 
 /** Events bind every label of every metric they record, from a typed field or a fixed value. */
 export function eventRules(context: RuleContext): void {

@@ -1,18 +1,6 @@
-import { droppedMetricKey } from '../../conventions.js';
-import { labelNameOf } from '../model.js';
-import type { Unit } from '../raw.js';
+import { droppedMetricKey, UNIT_SUFFIX } from '../../conventions.js';
+import { labelNameOf } from '../defaults.js';
 import type { RuleContext } from './context.js';
-
-/** Name suffix each unit requires (before `_total`); count and none add none. */
-export const UNIT_SUFFIX: Readonly<Record<Unit, string | undefined>> = {
-  seconds: 'seconds',
-  bytes: 'bytes',
-  ratio: 'ratio',
-  usd: 'usd',
-  score: 'score',
-  count: undefined,
-  none: undefined,
-};
 
 const UNIT_ABBREVIATIONS = new Set(['s', 'ms', 'us', 'ns', 'sec', 'b', 'kb', 'mb', 'gb', 'tb', 'pb', 'm', 'h', 'd']);
 const TYPE_WORDS = new Set(['counter', 'gauge', 'histogram', 'summary']);

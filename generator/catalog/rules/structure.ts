@@ -1,7 +1,6 @@
-import { labelNameOf } from '../model.js';
+import { labelNameOf } from '../defaults.js';
 import type { RuleContext } from './context.js';
 import { unwritable } from './text.js';
-import { familyName, sampleNames } from '../../conventions.js';
 
 /** A label value holds no line break or tab either: one line in every output (exposition, rules, TypeScript). */
 const BREAKS = /[\t\n\r]/;
@@ -113,26 +112,6 @@ export function metricStructureRules(context: RuleContext): void {
 
   for (const id of Object.keys(context.raw.groups)) {
     if (!groupsUsed.has(id)) context.warning('group-empty', `group ${id} has no metrics`, ['groups', id], { key: true });
-  }
-  checkExposedNames(context);
-}
-
-/**
- * Two metrics must not produce the same series or OpenMetrics family name: a gauge `x` and a
- * counter `x_total` share the family `x`, a histogram `x` owns `x_bucket`, `x_sum` and `x_count`.
- */
-function checkExposedNames(context: RuleContext): void {
-  const owners = new Map<string, string>();
-  for (const [key, metric] of context.metrics()) {
-    const name = context.fullName(key);
-    const claimed = [familyName(name, metric.type), ...sampleNames(name, metric.type)];
-    for (const claim of new Set(claimed)) {
-      const owner = owners.get(claim);
-      if (owner !== undefined && owner !== key) {
-        context.error('duplicate-name', `${name} exposes "${claim}", which ${context.fullName(owner)} exposes too`, ['metrics', key], { key: true });
-      }
-      owners.set(claim, key);
-    }
   }
 }
 

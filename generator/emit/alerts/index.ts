@@ -1,9 +1,10 @@
 import { stringify } from 'yaml';
-import { generatedHeader, ratioRecordName, RATIO_WINDOWS, RECORDING_KEEP_LABELS, ruleGroupName, rulesFile, runbookUrl, signalRecordName, sloErrorRecordName } from '../../conventions.js';
+import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
+import { mergeMatchers } from '../../catalog/model.js';
 import type { AlertModel, Catalog, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
-import { formatDuration, parseDuration } from '../../catalog/duration.js';
+import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
 import { aggregate } from '../promql.js';
-import { bucketMatcher, labelNames, range, selector } from './promql.js';
+import { bucketMatcher, range, selector } from './promql.js';
 
 /** A rule as Prometheus reads it; serialized as-is, keys in this order. */
 export type Rule =
@@ -21,52 +22,34 @@ export interface RuleGroup {
   readonly rules: readonly Rule[];
 }
 
-/** Prometheus evaluates a group's rules in order; small groups keep evaluation cheap and parallel. */
-export const MAX_RULES_PER_GROUP = 20;
-
-/** The multi-window multi-burn-rate pairs of a 30-day SLO (Google SRE workbook; Sloth). */
-const BURN_RATES = {
-  fast: [
-    { factor: 14.4, short: '5m', long: '1h' },
-    { factor: 6, short: '30m', long: '6h' },
-  ],
-  slow: [
-    { factor: 3, short: '2h', long: '1d' },
-    { factor: 1, short: '6h', long: '3d' },
-  ],
-} as const;
-const SLO_REFERENCE_WINDOW = parseDuration('30d');
+export { MAX_RULES_PER_GROUP };
 
 /** alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue group. */
 export function emitAlerts(catalog: Catalog): Map<string, string> {
   const groups = ruleGroups(catalog);
   const body = stringify({ groups }, { lineWidth: 0, indent: 2 });
-  return new Map([[rulesFile(catalog.namespace), `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
+  return new Map([[catalog.files.rules, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
 }
 
 export function ruleGroups(catalog: Catalog): RuleGroup[] {
-  const metrics = new Map(catalog.metrics.map((m) => [m.key, m]));
-  const lookup = (key: string): MetricModel => {
-    const metric = metrics.get(key);
-    if (!metric) throw new Error(`unknown metric ${key}`);
-    return metric;
-  };
   const groups: RuleGroup[] = [];
   for (const group of catalog.groups) {
     const records: Rule[] = [];
     const alerts: Rule[] = [];
     for (const metric of group.metrics) {
-      for (const ratio of metric.ratios) records.push(...ratioRecords(catalog, ratio, lookup));
+      for (const ratio of metric.ratios) records.push(...ratioRecords(ratio));
       for (const alert of metric.alerts) {
-        const rules = alertRules(catalog, metric, alert, lookup);
+        const rules = alertRules(catalog, metric, alert);
         records.push(...rules.records);
         alerts.push(...rules.alerts);
       }
     }
     const rules = dedupeRecords([...records, ...alerts]);
     for (let part = 0; part * MAX_RULES_PER_GROUP < rules.length; part++) {
+      const name = group.ruleGroups[part];
+      if (name === undefined) throw new Error(`the model has no name for part ${part + 1} of the rules of group ${group.id}`);
       groups.push({
-        name: ruleGroupName(catalog.namespace, group.id, part + 1),
+        name,
         rules: rules.slice(part * MAX_RULES_PER_GROUP, (part + 1) * MAX_RULES_PER_GROUP),
       });
     }
@@ -86,27 +69,18 @@ function dedupeRecords(rules: readonly Rule[]): Rule[] {
 }
 
 /** sum(rate(numerator)) / sum(rate(denominator)), summed by job, instance and the ratio's labels before dividing. */
-function ratioRecords(catalog: Catalog, ratio: RatioModel, lookup: (key: string) => MetricModel): Rule[] {
-  const numerator = lookup(ratio.numerator);
-  const by = labelNames(numerator, ratio.by);
-  return RATIO_WINDOWS.map((window) => ({
-    record: ratioRecordName(catalog.namespace, ratio.name, by, window),
-    expr: ratioExpression(numerator, ratio, lookup, [...RECORDING_KEEP_LABELS, ...by], window, undefined),
+function ratioRecords(ratio: RatioModel): Rule[] {
+  const by = ratio.by.map((label) => label.name);
+  return ratio.records.map(({ window, name }) => ({
+    record: name,
+    expr: ratioExpression(ratio, [...RECORDING_KEEP_LABELS, ...by], window, undefined),
   }));
 }
 
-function ratioExpression(
-  numerator: MetricModel,
-  ratio: RatioModel,
-  lookup: (key: string) => MetricModel,
-  by: readonly string[],
-  window: string,
-  offset: string | undefined,
-): string {
-  const denominator = lookup(ratio.denominator);
+function ratioExpression(ratio: RatioModel, by: readonly string[], window: string, offset: string | undefined): string {
   return (
-    `${aggregate('sum', by, `rate(${selector(numerator, ratio.match)}${range(window, offset)})`)}\n` +
-    `/\n${aggregate('sum', by, `rate(${selector(denominator, ratio.denominatorMatch)}${range(window, offset)})`)}`
+    `${aggregate('sum', by, `rate(${selector(ratio.numerator, ratio.match)}${range(window, offset)})`)}\n` +
+    `/\n${aggregate('sum', by, `rate(${selector(ratio.denominator, ratio.denominatorMatch)}${range(window, offset)})`)}`
   );
 }
 
@@ -115,43 +89,35 @@ interface Signal {
   readonly expr: string;
   /** Events per second behind it, for a traffic floor; undefined for gauges. */
   readonly traffic: string | undefined;
-  /** Short name of the operation for a recorded signal: rate5m, avg_rate5m, ratio_rate5m, max. */
-  readonly operation: string;
-  readonly subject: string;
 }
 
 /** What threshold, degradation and anomaly alerts look at, optionally `offset` in the past. */
-function signal(catalog: Catalog, metric: MetricModel, alert: AlertModel, lookup: (key: string) => MetricModel, offset?: string): Signal {
-  const by = ['job', ...labelNames(metric, alert.by)];
+function signal(metric: MetricModel, alert: AlertModel, offset?: string): Signal {
+  const by = ['job', ...alert.by.map((label) => label.name)];
   const r = range(alert.window, offset);
-  const stem = metric.name.replace(new RegExp(`^${catalog.namespace}_`), '');
   switch (alert.of) {
     case 'value':
-      return { expr: aggregate('max', by, selector(metric, alert.match) + (offset ? ` offset ${offset}` : '')), traffic: undefined, operation: 'max', subject: stem };
+      return { expr: aggregate('max', by, selector(metric, alert.match) + (offset ? ` offset ${offset}` : '')), traffic: undefined };
     case 'delta':
-      return { expr: aggregate('max', by, `delta(${selector(metric, alert.match)}${r})`), traffic: undefined, operation: `max_delta${alert.window}`, subject: stem };
+      return { expr: aggregate('max', by, `delta(${selector(metric, alert.match)}${r})`), traffic: undefined };
     case 'rate': {
       const expr = aggregate('sum', by, `rate(${selector(metric, alert.match)}${r})`);
-      return { expr, traffic: expr, operation: `rate${alert.window}`, subject: stem.replace(/_total$/, '') };
+      return { expr, traffic: expr };
     }
     case 'ratio': {
-      const ratio = metric.ratios.find((candidate) => candidate.name === alert.ratio);
-      if (!ratio) throw new Error(`unknown ratio ${alert.ratio}`);
-      const denominator = lookup(ratio.denominator);
+      const ratio = alert.ratio;
+      if (!ratio) throw new Error(`alert ${alert.name} watches no ratio`);
       return {
-        expr: ratioExpression(metric, ratio, lookup, by, alert.window, offset),
-        traffic: aggregate('sum', by, `rate(${selector(denominator, ratio.denominatorMatch)}${r})`),
-        operation: `ratio_rate${alert.window}`,
-        subject: ratio.name,
+        expr: ratioExpression(ratio, by, alert.window, offset),
+        traffic: aggregate('sum', by, `rate(${selector(ratio.denominator, ratio.denominatorMatch)}${r})`),
       };
     }
     case 'average': {
-      const count = aggregate('sum', by, `rate(${selector(metric, alert.match, '_count')}${r})`);
+      const [, sum, count] = metric.samples;
+      const countRate = aggregate('sum', by, `rate(${selector(metric, alert.match, count)}${r})`);
       return {
-        expr: `${aggregate('sum', by, `rate(${selector(metric, alert.match, '_sum')}${r})`)}\n/\n${count}`,
-        traffic: count,
-        operation: `avg_rate${alert.window}`,
-        subject: stem,
+        expr: `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`,
+        traffic: countRate,
       };
     }
     case undefined:
@@ -164,53 +130,54 @@ interface AlertRules {
   readonly alerts: Rule[];
 }
 
-function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, lookup: (key: string) => MetricModel): AlertRules {
-  const by = labelNames(metric, alert.by);
+function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): AlertRules {
+  const by = alert.by.map((label) => label.name);
+  const [bucket, , count] = metric.samples;
   const floor = (traffic: string | undefined): string =>
     alert.minRate === undefined || traffic === undefined ? '' : `\nand\n${traffic} >= ${alert.minRate}`;
-  const one = (expr: string, forDefault: string, value: ValueKind): AlertRules => ({
-    records: [],
-    alerts: [alertRule(catalog, metric, alert, alert.name, alert.severity, expr, alert.for ?? forDefault, value)],
-  });
+  const [rule] = alert.rules;
+  if (!rule) throw new Error(`alert ${alert.name} makes no rule`);
+  const one = (expr: string, value: ValueKind): AlertRules => ({ records: [], alerts: [alertRule(catalog, metric, alert, rule, expr, value)] });
 
   switch (alert.kind) {
     case 'threshold': {
-      const watched = signal(catalog, metric, alert, lookup);
+      const watched = signal(metric, alert);
       const comparison = alert.above !== undefined ? `> ${alert.above}` : `< ${alert.below}`;
-      return one(`${parenthesize(watched.expr)} ${comparison}${floor(watched.traffic)}`, '5m', valueKindOf(metric, alert));
+      return one(`${parenthesize(watched.expr)} ${comparison}${floor(watched.traffic)}`, valueKindOf(metric, alert));
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
       const expr =
-        `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, '_bucket')}${r})`)}) > ${alert.above}` +
-        floor(aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, '_count')}${r})`));
-      return one(expr, '5m', metric.unit === 'seconds' ? 'duration' : 'number');
+        `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
+        floor(aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, count)}${r})`));
+      return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
-      const now = signal(catalog, metric, alert, lookup);
-      const then = signal(catalog, metric, alert, lookup, alert.offset);
+      const now = signal(metric, alert);
+      const then = signal(metric, alert, alert.offset);
       const keep = 1 - (alert.dropPercent ?? 0) / 100;
       const expr = `${parenthesize(now.expr)}\n< ${round(keep)} * ${parenthesize(then.expr)}${floor(now.traffic)}`;
-      return one(expr, '30m', valueKindOf(metric, alert));
+      return one(expr, valueKindOf(metric, alert));
     }
     case 'anomaly': {
-      const watched = signal(catalog, metric, alert, lookup);
-      const record = signalRecordName(catalog.namespace, watched.subject, watched.operation, by);
+      const watched = signal(metric, alert);
+      const record = alert.signalRecord;
+      if (record === undefined) throw new Error(`anomaly alert ${alert.name} has no recorded signal`);
       const expr =
         `(\n  ${record}\n  - avg_over_time(${record}[${alert.baseline}])\n)\n/ stddev_over_time(${record}[${alert.baseline}])\n> ${alert.z}` +
         floor(watched.traffic);
       return {
         records: [{ record, expr: watched.expr }],
-        alerts: [alertRule(catalog, metric, alert, alert.name, alert.severity, expr, alert.for ?? '10m', 'z')],
+        alerts: [alertRule(catalog, metric, alert, rule, expr, 'z')],
       };
     }
     case 'absence':
-      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? '_count' : '')}[${alert.window}])`, '10m', 'none');
+      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, 'none');
     case 'stall': {
       const s = selector(metric, alert.match);
       const keep = ['job', ...by];
       const expr = `${aggregate('sum', keep, `increase(${s}[${alert.window}])`)} == 0\nand\n${aggregate('sum', keep, `increase(${s}[${alert.baseline}])`)} > 0`;
-      return one(expr, '5m', 'none');
+      return one(expr, 'none');
     }
     case 'slo':
       return sloRules(catalog, metric, alert, by);
@@ -219,26 +186,24 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, lo
 
 /** Error-ratio records per burn-rate window, then a fast-burn (page) and a slow-burn (ticket) alert. */
 function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: readonly string[]): AlertRules {
-  const scale = parseDuration(alert.sloWindow) / SLO_REFERENCE_WINDOW;
-  const scaled = (window: string): string => formatDuration(parseDuration(window) * scale);
+  const scaled = (window: string): string => scaledWindow(window, alert.sloWindow);
   const keep = ['job', ...by];
-  const windows = [...new Set([...BURN_RATES.fast, ...BURN_RATES.slow].flatMap((b) => [b.short, b.long]))]
-    .map(scaled)
-    .sort((a, b) => parseDuration(a) - parseDuration(b));
-  const recordOf = (window: string) => sloErrorRecordName(catalog.namespace, alert.name, by, window);
-  const total = (window: string) =>
-    metric.type === 'histogram'
-      ? aggregate('sum', keep, `rate(${selector(metric, alert.match, '_count')}[${window}])`)
-      : aggregate('sum', keep, `rate(${selector(metric, alert.match)}[${window}])`);
+  const recordOf = (window: string): string => {
+    const record = alert.sloRecords.find((r) => r.window === window);
+    if (!record) throw new Error(`SLO ${alert.name} has no record over ${window}`);
+    return record.name;
+  };
+  const [bucket = metric.name, , count = metric.name] = metric.samples;
+  const total = (window: string) => aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
   const errors = (window: string): string => {
     if (alert.latencyBelow !== undefined) {
-      const good = selector(metric, alert.match, '_bucket', [bucketMatcher(alert.latencyBelow)]);
+      const good = selector(metric, alert.match, bucket, [bucketMatcher(alert.latencyBelow)]);
       return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
     }
-    if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, { ...alert.match, ...alert.bad })}[${window}])`)}\n/\n${total(window)}`;
-    return `1 - (\n  ${aggregate('sum', keep, `rate(${selector(metric, { ...alert.match, ...alert.good })}[${window}])`)}\n  /\n  ${total(window)}\n)`;
+    if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.bad))}[${window}])`)}\n/\n${total(window)}`;
+    return `1 - (\n  ${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.good ?? []))}[${window}])`)}\n  /\n  ${total(window)}\n)`;
   };
-  const records: Rule[] = windows.map((window) => ({ record: recordOf(window), expr: errors(window) }));
+  const records: Rule[] = alert.sloRecords.map(({ window, name }) => ({ record: name, expr: errors(window) }));
   const budget = round(1 - (alert.objective ?? 1));
   const burn = (pairs: readonly { factor: number; short: string; long: string }[], floorWindow: string): string => {
     const conditions = pairs.map(
@@ -247,11 +212,13 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
     const floor = alert.minRate === undefined ? '' : `\nand\n${total(scaled(floorWindow))} >= ${alert.minRate}`;
     return `(\n${conditions.join('\nor\n')}\n)${floor}`;
   };
+  const [fast, slow] = alert.rules;
+  if (!fast || !slow) throw new Error(`SLO ${alert.name} makes no fast and slow burn alerts`);
   return {
     records,
     alerts: [
-      alertRule(catalog, metric, alert, `${alert.name}FastBurn`, alert.severity, burn(BURN_RATES.fast, '1h'), alert.for ?? '2m', 'burn'),
-      alertRule(catalog, metric, alert, `${alert.name}SlowBurn`, lowerSeverity(alert.severity), burn(BURN_RATES.slow, '6h'), alert.for ?? '15m', 'burn'),
+      alertRule(catalog, metric, alert, fast, burn(BURN_RATES.fast, '1h'), 'burn'),
+      alertRule(catalog, metric, alert, slow, burn(BURN_RATES.slow, '6h'), 'burn'),
     ],
   };
 }
@@ -268,30 +235,28 @@ function alertRule(
   catalog: Catalog,
   metric: MetricModel,
   alert: AlertModel,
-  name: string,
-  severity: Severity,
+  rule: AlertModel['rules'][number],
   expr: string,
-  forDuration: string,
   value: ValueKind,
 ): Rule {
   const annotations = {
     summary: alert.summary,
     description: alert.description ?? defaultDescription(metric, alert, value),
-    ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, name) }),
+    ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, rule.name) }),
   };
-  return { alert: name, expr, for: forDuration, labels: { severity }, annotations };
+  return { alert: rule.name, expr, for: rule.for, labels: { severity: rule.severity }, annotations };
 }
 
 /** A description templated with the alert's labels and value, worded for its kind. */
 function defaultDescription(metric: MetricModel, alert: AlertModel, value: ValueKind): string {
-  const who = ['{{ $labels.job }}', ...labelNames(metric, alert.by).map((name) => `${name}={{ $labels.${name} }}`)].join(' ');
+  const who = ['{{ $labels.job }}', ...alert.by.map((label) => label.name).map((name) => `${name}={{ $labels.${name} }}`)].join(' ');
   const shown =
     value === 'duration'
       ? '{{ $value | humanizeDuration }}'
       : value === 'percentage'
         ? '{{ $value | humanizePercentage }}'
         : '{{ $value | printf "%.3g" }}';
-  const watched = alert.of === 'ratio' ? `the ${alert.ratio} ratio of ${metric.name}` : alert.of === undefined ? metric.name : `the ${alert.of} of ${metric.name}`;
+  const watched = alert.of === 'ratio' ? `the ${alert.ratio?.name} ratio of ${metric.name}` : alert.of === undefined ? metric.name : `the ${alert.of} of ${metric.name}`;
   switch (alert.kind) {
     case 'threshold': {
       const over = alert.of === 'value' ? '' : ` over ${alert.window}`;
@@ -318,10 +283,6 @@ function threshold(limit: number, value: ValueKind): string {
   if (value === 'percentage') return `${round(limit * 100)}%`;
   if (value === 'duration') return `${limit}s`;
   return String(limit);
-}
-
-function lowerSeverity(severity: Severity): Severity {
-  return severity === 'critical' ? 'warning' : 'info';
 }
 
 function parenthesize(expr: string): string {

@@ -1,24 +1,23 @@
 import { formatGoFloat, formatOpenMetricsFloat } from '../../../runtime/format.js';
 import { stringLiteral } from '../promql.js';
-import type { MetricModel } from '../../catalog/model.js';
+import type { Matchers, MetricModel } from '../../catalog/model.js';
 
-/** `name{label="value",...}` with label ids resolved to exposed names (`extra`: exposed names already); no braces without matchers. */
+/**
+ * `series{label="value",...}` with label ids resolved to exposed names (`extra`: exposed names
+ * already); no braces without matchers. `series`: one of the metric's sample names, its name by default.
+ */
 export function selector(
   metric: MetricModel,
-  matchers: Readonly<Record<string, string>>,
-  suffix = '',
+  matchers: Matchers,
+  series = metric.name,
   extra: readonly (readonly [name: string, operator: '=' | '=~', value: string])[] = [],
 ): string {
+  // In the metric's label order, whatever order the catalogue listed them in.
   const pairs = metric.labels
-    .filter((label) => matchers[label.id] !== undefined)
-    .map((label) => `${label.name}=${stringLiteral(matchers[label.id] ?? '')}`)
+    .flatMap((label) => matchers.filter((m) => m.label === label).slice(-1))
+    .map((m) => `${m.label.name}=${stringLiteral(m.value)}`)
     .concat(extra.map(([name, operator, value]) => `${name}${operator}${stringLiteral(value)}`));
-  return `${metric.name}${suffix}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
-}
-
-/** Exposed names of label ids of a metric, in the order given. */
-export function labelNames(metric: MetricModel, ids: readonly string[]): string[] {
-  return ids.map((id) => metric.labels.find((label) => label.id === id)?.name ?? id);
+  return `${series}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
 }
 
 /** A range with an optional offset: `[5m]` or `[5m] offset 1d`. */

@@ -1,6 +1,5 @@
 /** One dashboard from its plan: variables, links, then each section as a row of panels. */
 import { DashboardBuilder, DashboardCursorSync, DashboardLinkBuilder, DashboardLinkType, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { pascalCase } from '../../conventions.js';
 import type { Catalog } from '../../catalog/model.js';
 import { renderItem } from './panels.js';
 import type { RenderContext } from './panels.js';
@@ -24,7 +23,7 @@ export function buildDashboard(catalog: Catalog, plan: DashboardPlan): Record<st
     .refresh('1m')
     .variables(dashboardVariables(catalog, labels))
     .link(
-      new DashboardLinkBuilder(`${pascalCase(catalog.namespace)} dashboards`)
+      new DashboardLinkBuilder(`${catalog.dashboardFolder} dashboards`)
         .type(DashboardLinkType.Dashboards)
         .tags([catalog.namespace])
         .asDropdown(true)

@@ -7,10 +7,8 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { RATIO_WINDOWS, ratioRecordName, sampleNames } from '../../conventions.js';
-import type { Catalog, LabelModel, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
-import type { DashboardRef } from '../../conventions.js';
-import { labelById, metricByKey, ratioLabels, splitLabels } from './plan.js';
+import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
+import { splitLabels } from './plan.js';
 import type { Item } from './plan.js';
 import { aggregate, histogramMean, histogramQuantile, increase, rate, selector } from './promql.js';
 import type { FixedMatcher, VariableFilter } from './promql.js';
@@ -20,7 +18,7 @@ import { COUNT_UNIT, RATIO_UNIT, panelUnit } from './units.js';
 /** Every panel and query reads from the dashboard's `datasource` variable. */
 export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', uid: '${datasource}' };
 
-export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.95, 0.99];
+export { DEFAULT_QUANTILES } from '../../catalog/defaults.js';
 
 const HEIGHT = 8;
 const HALF = 12;
@@ -103,7 +101,7 @@ function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {
 function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const split = splitLabels(metric);
   const names = split.map((label) => label.name);
-  const quantiles = metric.panel.quantiles ?? DEFAULT_QUANTILES;
+  const quantiles = metric.panel.quantiles;
   const [bucket, sum, count] = histogramSelectors(metric, context);
   const queries: Query[] = [
     ...quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) })),
@@ -146,8 +144,8 @@ function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
 
 /** A ratio from the recording rule `alerts/` defines for it: per instance and `by` label. */
 function ratioPanel(ratio: RatioModel, context: RenderContext): PanelLike {
-  const by = ratioLabels(context.catalog, ratio);
-  const record = ratioRecord(context.catalog, ratio);
+  const by = ratio.by;
+  const record = ratioRecord(ratio);
   const names = ['instance', ...by.map((label) => label.name)];
   return timeseriesPanel({
     title: ratioTitle(ratio, by),
@@ -159,9 +157,11 @@ function ratioPanel(ratio: RatioModel, context: RenderContext): PanelLike {
   });
 }
 
-/** Name of the recording rule of a ratio (see `ratioRecordName`). */
-export function ratioRecord(catalog: Catalog, ratio: RatioModel): string {
-  return ratioRecordName(catalog.namespace, ratio.name, ratioLabels(catalog, ratio).map((label) => label.name), RATIO_WINDOWS[0]);
+/** The recording rule of a ratio dashboards read: its first window's. */
+export function ratioRecord(ratio: RatioModel): string {
+  const record = ratio.records[0];
+  if (!record) throw new Error(`ratio ${ratio.name} has no recording rule`);
+  return record.name;
 }
 
 /**
@@ -179,10 +179,8 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
     .height(4);
   if (figure.kind === 'ratio') {
     const { ratio } = figure;
-    const numerator = requireMetric(context.catalog, ratio.numerator);
-    const denominator = requireMetric(context.catalog, ratio.denominator);
-    const part = (metric: MetricModel, match: Readonly<Record<string, string>>): string =>
-      aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(context.catalog, match))));
+    const { numerator, denominator } = ratio;
+    const part = (metric: MetricModel, match: Matchers): string => aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(match))));
     return base
       .title(sentence(figure.id))
       .description(`${figure.description ?? ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Over the selected instances and the rate interval, from the counters.`)
@@ -311,12 +309,12 @@ function filters(labels: readonly LabelModel[], context: RenderContext): Variabl
   return labels.filter((label) => context.variables.has(label.id)).map((label) => ({ label: label.name, variable: label.id }));
 }
 
-function fixedMatchers(catalog: Catalog, match: Readonly<Record<string, string>>): FixedMatcher[] {
-  return Object.entries(match).map(([id, value]) => ({ label: labelById(catalog, id)?.name ?? id, value }));
+function fixedMatchers(match: Matchers): FixedMatcher[] {
+  return match.map((m) => ({ label: m.label.name, value: m.value }));
 }
 
 function histogramSelectors(metric: MetricModel, context: RenderContext): [bucket: string, sum: string, count: string] {
-  const [bucket = `${metric.name}_bucket`, sum = `${metric.name}_sum`, count = `${metric.name}_count`] = sampleNames(metric.name, 'histogram');
+  const [bucket = metric.name, sum = metric.name, count = metric.name] = metric.samples;
   const filter = filters(metric.labels, context);
   return [selector(bucket, filter), selector(sum, filter), selector(count, filter)];
 }
@@ -324,10 +322,4 @@ function histogramSelectors(metric: MetricModel, context: RenderContext): [bucke
 function describe(metric: MetricModel): string {
   const text = metric.panel.description ?? metric.help;
   return /[.!?]$/.test(text) ? text : `${text}.`;
-}
-
-function requireMetric(catalog: Catalog, key: string): MetricModel {
-  const metric = metricByKey(catalog, key);
-  if (!metric) throw new Error(`unresolved metric ${key}`);
-  return metric;
 }

@@ -4,8 +4,7 @@
  * variables follow from the labels its items split by.
  */
 import { RECORDING_KEEP_LABELS, generatedHeader } from '../../conventions.js';
-import type { DashboardRef } from '../../conventions.js';
-import type { Catalog, GroupModel, LabelModel, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
+import type { Catalog, DashboardRef, GroupModel, LabelModel, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
 
 export type Item =
   /** Every panel of one metric, chosen by its type. */
@@ -33,22 +32,7 @@ export interface DashboardPlan {
 
 /** Labels a metric's panels split by: the panel hint's `split_by`, else all its labels. */
 export function splitLabels(metric: MetricModel): LabelModel[] {
-  const hint = metric.panel.split_by;
-  if (hint === undefined) return [...metric.labels];
-  return hint.map((id) => metric.labels.find((label) => label.id === id)).filter((label): label is LabelModel => label !== undefined);
-}
-
-/** The labels a ratio is recorded by (they are labels of its numerator). */
-export function ratioLabels(catalog: Catalog, ratio: RatioModel): LabelModel[] {
-  return ratio.by.map((id) => labelById(catalog, id)).filter((label): label is LabelModel => label !== undefined);
-}
-
-export function labelById(catalog: Catalog, id: string): LabelModel | undefined {
-  return catalog.labels.find((label) => label.id === id) ?? catalog.metrics.flatMap((m) => m.labels).find((label) => label.id === id);
-}
-
-export function metricByKey(catalog: Catalog, key: string): MetricModel | undefined {
-  return catalog.metrics.find((metric) => metric.key === key);
+  return [...(metric.panel.splitBy ?? metric.labels)];
 }
 
 /**
@@ -59,7 +43,7 @@ export function metricByKey(catalog: Catalog, key: string): MetricModel | undefi
 export function variableLabelCandidates(catalog: Catalog): Set<string> {
   const counts = new Map<string, number>();
   for (const metric of catalog.metrics) {
-    const ids = new Set([...(metric.panel.split_by ?? []), ...metric.ratios.flatMap((ratio) => ratio.by)]);
+    const ids = new Set([...(metric.panel.splitBy ?? []), ...metric.ratios.flatMap((ratio) => ratio.by)].map((label) => label.id));
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   const reserved = new Set<string>([...RECORDING_KEEP_LABELS, 'datasource', 'le']);
@@ -73,16 +57,16 @@ export function variableLabelCandidates(catalog: Catalog): Set<string> {
 /** Label variables of a dashboard, in catalogue label order. */
 export function dashboardVariableLabels(catalog: Catalog, plan: DashboardPlan): LabelModel[] {
   const candidates = variableLabelCandidates(catalog);
-  const used = new Set(plan.sections.flatMap((section) => section.items.flatMap((item) => itemSplitLabels(catalog, item).map((l) => l.id))));
+  const used = new Set(plan.sections.flatMap((section) => section.items.flatMap((item) => itemSplitLabels(item).map((l) => l.id))));
   return catalog.labels.filter((label) => candidates.has(label.id) && used.has(label.id));
 }
 
-function itemSplitLabels(catalog: Catalog, item: Item): LabelModel[] {
+function itemSplitLabels(item: Item): LabelModel[] {
   switch (item.kind) {
     case 'metric':
       return splitLabels(item.metric);
     case 'ratio':
-      return ratioLabels(catalog, item.ratio);
+      return [...item.ratio.by];
     case 'comparison':
       return [item.label];
     case 'figure':
@@ -97,7 +81,7 @@ function header(catalog: Catalog): string {
 
 /** A group's dashboard: a row per kind of panel, each metric's panels in catalogue order. */
 export function groupPlan(catalog: Catalog, group: GroupModel, ref: DashboardRef): DashboardPlan {
-  const shown = group.metrics.filter((metric) => metric.panel.hide !== true);
+  const shown = group.metrics.filter((metric) => !metric.panel.hide);
   const ofType = (type: MetricModel['type']): Item[] => shown.filter((m) => m.type === type).map((metric) => ({ kind: 'metric', metric }));
   return {
     ref,
@@ -148,7 +132,7 @@ export function overviewPlan(catalog: Catalog, ref: DashboardRef, refs: readonly
  */
 export function comparisonItem(catalog: Catalog): Extract<Item, { kind: 'comparison' }> | undefined {
   const counts = new Map<string, number>();
-  for (const metric of catalog.metrics) for (const id of metric.panel.split_by ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const metric of catalog.metrics) for (const { id } of metric.panel.splitBy ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
   let best: LabelModel | undefined;
   for (const label of catalog.labels) {
     const count = counts.get(label.id) ?? 0;
@@ -157,7 +141,7 @@ export function comparisonItem(catalog: Catalog): Extract<Item, { kind: 'compari
   if (!best) return undefined;
   const label = best;
   const metrics = catalog.metrics.filter(
-    (m) => m.type === 'histogram' && m.unit !== 'seconds' && m.panel.hide !== true && (m.panel.split_by ?? []).includes(label.id),
+    (m) => m.type === 'histogram' && m.unit !== 'seconds' && !m.panel.hide && (m.panel.splitBy ?? []).some((l) => l.id === label.id),
   );
   return metrics.length === 0 ? undefined : { kind: 'comparison', label, metrics };
 }

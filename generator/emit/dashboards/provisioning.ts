@@ -1,13 +1,10 @@
 import { stringify } from 'yaml';
-import { generatedHeader, pascalCase } from '../../conventions.js';
+import { generatedHeader, grafanaDashboardsPath } from '../../conventions.js';
 import type { Catalog } from '../../catalog/model.js';
 
-export const PROVISIONING_FILE = 'dashboards/provisioning/dashboards.yaml';
+export { PROVISIONING_FILE } from '../../conventions.js';
 
-/** Where Grafana is expected to find the `dashboards/` folder (mount it there). */
-export function grafanaDashboardsPath(namespace: string): string {
-  return `/var/lib/grafana/dashboards/${namespace}`;
-}
+export { grafanaDashboardsPath } from '../../conventions.js';
 
 /** A Grafana file provider loading every dashboard JSON of the folder, read-only. */
 export function emitProvisioning(catalog: Catalog): string {
@@ -17,7 +14,7 @@ export function emitProvisioning(catalog: Catalog): string {
       {
         name: catalog.namespace,
         orgId: 1,
-        folder: pascalCase(catalog.namespace),
+        folder: catalog.dashboardFolder,
         folderUid: catalog.namespace,
         type: 'file',
         disableDeletion: false,

@@ -1,6 +1,5 @@
 /** Template variables: the data source, `job`, `instance`, then the dashboard's label variables. */
 import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
-import { sampleNames } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { DATASOURCE } from './panels.js';
 import { selector } from './promql.js';
@@ -33,7 +32,7 @@ function jobAnchor(catalog: Catalog): MetricModel | undefined {
 /** A histogram's `_count`, any other metric's own series. */
 function anchorSeries(metric: MetricModel | undefined): string {
   if (!metric) return 'up';
-  return sampleNames(metric.name, metric.type).at(-1) ?? metric.name;
+  return metric.samples.at(-1) ?? metric.name;
 }
 
 function queryVariable(name: string, label: string, query: string, description: string): QueryVariableBuilder {

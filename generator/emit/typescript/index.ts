@@ -18,5 +18,5 @@ const template = handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { stric
 export function emitTypeScript(catalog: Catalog): Map<string, string> {
   const body = template(typeScriptView(catalog));
   const content = `${generatedHeader(catalog.sourceFile, '//')}\n${body}`;
-  return new Map([['generated/metrics.ts', content.replace(/\n{3,}/g, '\n\n')]]);
+  return new Map([[catalog.files.typescript, content.replace(/\n{3,}/g, '\n\n')]]);
 }

@@ -1,4 +1,4 @@
-import { dashboardRefs, eventFieldProperty, exposedUnit, labelIndexFunctionName, labelSpecConstName, metricLabelsTypeName, pascalCase } from '../../conventions.js';
+import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
 import { RUNTIME_API } from '../../../runtime/version.js';
@@ -98,9 +98,9 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   };
 
   const metricViews = metrics.map((metric, id): MetricView => {
-    const storeClass = pascalCase(metric.type);
+    const storeClass = storeClassName(metric.type);
     const labeled = metric.labels.length > 0;
-    const labelsType = metricLabelsTypeName(metric.key);
+    const labelsType = metric.labelsTypeName;
     return {
       id,
       name: metric.name,
@@ -139,14 +139,15 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     const used = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))];
     const localOf = new Map(used.map((field, index) => [field, `f${index}`]));
     const local = (field: string): string => localOf.get(field) ?? '';
+    const propertyOf = (field: string): string => fields.get(field)?.property ?? '';
     return {
       method: event.method,
-      locals: used.map((field) => ({ local: local(field), property: eventFieldProperty(field) })),
+      locals: used.map((field) => ({ local: local(field), property: propertyOf(field) })),
       metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
       fields: event.fields.map((field) => ({
-        property: eventFieldProperty(field.id),
+        property: field.property,
         type: field.kind === 'label' ? field.label.typeName : 'number',
         optional: field.kind === 'number' && field.optional,
         description: field.description,
@@ -169,13 +170,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     };
   });
 
-  const byKey = new Map(catalog.metrics.map((m) => [m.key, m]));
   const summary = catalog.summary.map((figure): SummaryView => {
     const description = figure.description ?? '';
     if (figure.kind === 'ratio') {
-      const numerator = byKey.get(figure.ratio.numerator);
-      const denominator = byKey.get(figure.ratio.denominator);
-      if (!numerator || !denominator) throw new Error(`unresolved ratio ${figure.ratio.name}`);
+      const { numerator, denominator } = figure.ratio;
       return {
         property: figure.property,
         description,
@@ -192,7 +190,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       description,
       kind: figure.kind,
       store: view.store,
-      series: seriesMatching(figure.metric, {}),
+      series: seriesMatching(figure.metric, []),
       denominatorStore: view.store,
       denominatorSeries: [],
     };
@@ -230,7 +228,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     metrics: metricViews,
     events,
     summary,
-    dashboards: dashboardRefs(catalog.namespace, catalog.groups).map(({ uid, title }) => ({ uid, title })),
+    dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
     runtimeApi: RUNTIME_API,
     runtimeValues,
@@ -240,9 +238,9 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
 }
 
 function indexFnOf(label: LabelModel): string {
-  return labelIndexFunctionName(label.id);
+  return label.indexFunction;
 }
 
 function specConstOf(label: LabelModel): string {
-  return labelSpecConstName(label.id);
+  return label.specConst;
 }

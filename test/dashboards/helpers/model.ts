@@ -25,13 +25,11 @@ export function expectedUnit(metric: MetricModel): string {
 
 /** Labels the panels of a metric split by: the hint, else all the metric's labels. */
 export function expectedSplit(metric: MetricModel): LabelModel[] {
-  const hint = metric.panel.split_by;
-  return hint === undefined ? [...metric.labels] : hint.map((id) => metric.labels.find((l) => l.id === id)!);
+  return [...(metric.panel.splitBy ?? metric.labels)];
 }
 
-export function ratioLabelsOf(catalog: Catalog, ratio: RatioModel): LabelModel[] {
-  const numerator = catalog.metrics.find((m) => m.key === ratio.numerator)!;
-  return ratio.by.map((id) => numerator.labels.find((l) => l.id === id)!);
+export function ratioLabelsOf(_catalog: Catalog, ratio: RatioModel): LabelModel[] {
+  return [...ratio.by];
 }
 
 export function recordOf(catalog: Catalog, ratio: RatioModel): string {

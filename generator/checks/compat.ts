@@ -5,10 +5,9 @@
  * deprecated first (removal) or is experimental (anything). Additions pass. Diagnostics sit on the
  * nodes of the new file (OpenTelemetry Weaver's `registry diff` is the model).
  */
-import { alertNamesOf } from './catalog/rules/alerts.js';
-import type { Diagnostic } from './catalog/diagnostics.js';
-import type { LoadedCatalog } from './catalog/load.js';
-import type { Catalog, MetricModel } from './catalog/model.js';
+import type { Diagnostic } from '../catalog/diagnostics.js';
+import type { LoadedCatalog } from '../catalog/load.js';
+import type { Catalog, MetricModel } from '../catalog/model.js';
 
 type Source = Pick<LoadedCatalog, 'diagnostic'>;
 
@@ -66,10 +65,10 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
     }
   }
 
-  const alertsNow = new Set(current.metrics.flatMap((m) => m.alerts.flatMap(alertNamesOf)));
+  const alertsNow = new Set(current.metrics.flatMap((m) => m.alerts.flatMap((alert) => alert.names)));
   for (const metric of previous.metrics) {
     for (const alert of metric.alerts) {
-      for (const name of alertNamesOf(alert)) {
+      for (const name of alert.names) {
         if (alertsNow.has(name)) continue;
         const still = now.get(metric.name);
         report('breaking-alert-removed', `alert ${name} (on ${metric.name}) was removed: silences, routes and dashboards that name it stop matching`, still ? ['metrics', still.key] : ['metrics'], { key: true });

@@ -162,23 +162,26 @@ export interface DashboardRef {
   readonly file: string;
 }
 
-/** The overview dashboard, which comes before the groups' own. */
-export function overviewDashboardRef(namespace: string): DashboardRef {
-  return { uid: dashboardUid(namespace, 'overview'), title: `${dashboardFolder(namespace)} overview`, file: `dashboards/${namespace}-overview.json` };
+/** Folder of the dashboards in the default layout. */
+export const DEFAULT_DASHBOARDS_DIR = 'dashboards';
+
+/** The overview dashboard, which comes before the groups' own, in the dashboards folder `dir`. */
+export function overviewDashboardRef(namespace: string, dir: string = DEFAULT_DASHBOARDS_DIR): DashboardRef {
+  return { uid: dashboardUid(namespace, 'overview'), title: `${dashboardFolder(namespace)} overview`, file: `${dir}/${namespace}-overview.json` };
 }
 
-/** The dashboard of a catalogue group. */
-export function groupDashboardRef(namespace: string, group: { id: string; title: string }): DashboardRef {
+/** The dashboard of a catalogue group, in the dashboards folder `dir`. */
+export function groupDashboardRef(namespace: string, group: { id: string; title: string }, dir: string = DEFAULT_DASHBOARDS_DIR): DashboardRef {
   return {
     uid: dashboardUid(namespace, group.id),
     title: `${dashboardFolder(namespace)} / ${group.title}`,
-    file: `dashboards/${namespace}-${group.id.replace(/_/g, '-')}.json`,
+    file: `${dir}/${namespace}-${group.id.replace(/_/g, '-')}.json`,
   };
 }
 
 /** The dashboards the catalogue produces: an overview, then one per group, in group order. */
-export function dashboardRefs(namespace: string, groups: readonly { id: string; title: string }[]): DashboardRef[] {
-  return [overviewDashboardRef(namespace), ...groups.map((group) => groupDashboardRef(namespace, group))];
+export function dashboardRefs(namespace: string, groups: readonly { id: string; title: string }[], dir: string = DEFAULT_DASHBOARDS_DIR): DashboardRef[] {
+  return [overviewDashboardRef(namespace, dir), ...groups.map((group) => groupDashboardRef(namespace, group, dir))];
 }
 
 /** Grafana folder (and dashboard-link title stem) of the catalogue's dashboards: `Lazybird`. */
@@ -186,8 +189,13 @@ export function dashboardFolder(namespace: string): string {
   return pascalCase(namespace);
 }
 
-/** Grafana's file provider of the dashboards. */
-export const PROVISIONING_FILE = 'dashboards/provisioning/dashboards.yaml';
+/** Grafana's file provider of the dashboards in the folder `dashboardsDir`. */
+export function provisioningFile(dashboardsDir: string): string {
+  return `${dashboardsDir}/provisioning/dashboards.yaml`;
+}
+
+/** The provisioning file in the default layout. */
+export const PROVISIONING_FILE = provisioningFile(DEFAULT_DASHBOARDS_DIR);
 
 /** Where Grafana is expected to find the `dashboards/` folder (mount it there). */
 export function grafanaDashboardsPath(namespace: string): string {
@@ -309,4 +317,43 @@ export function ruleGroupName(namespace: string, group: string, part: number): s
 /** File of the rules under alerts/. */
 export function rulesFile(namespace: string): string {
   return `alerts/${namespace}.rules.yaml`;
+}
+
+/** Where the catalogue's `outputs:` puts each output; unset ones keep the default layout. */
+export interface OutputLayout {
+  readonly typescript?: string | undefined;
+  readonly dashboards?: string | undefined;
+  readonly rules?: string | undefined;
+  readonly reference?: string | undefined;
+}
+
+export interface OutputFiles {
+  readonly typescript: string;
+  readonly reference: string;
+  readonly rules: string;
+  /** Folder of the dashboards: one JSON file each, and the provisioning file under provisioning/. */
+  readonly dashboards: string;
+  readonly provisioning: string;
+}
+
+/** Every output's path relative to the output root (`--out`), from the catalogue's `outputs:`. */
+export function outputFiles(namespace: string, layout: OutputLayout = {}): OutputFiles {
+  const dashboards = (layout.dashboards ?? DEFAULT_DASHBOARDS_DIR).replace(/\/+$/, '');
+  return {
+    typescript: layout.typescript ?? TYPESCRIPT_MODULE_FILE,
+    reference: layout.reference ?? REFERENCE_FILE,
+    rules: layout.rules ?? rulesFile(namespace),
+    dashboards,
+    provisioning: provisioningFile(dashboards),
+  };
+}
+
+/**
+ * Folders whose generated files the catalogue no longer producing are removed: the folder of each
+ * output (the project root never: a file there is only ever replaced, not cleaned up).
+ */
+export function ownedOutputDirs(files: OutputFiles): string[] {
+  const folderOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+  const dirs = [folderOf(files.typescript), folderOf(files.reference), folderOf(files.rules), files.dashboards].filter((dir) => dir !== '');
+  return [...new Set(dirs)].sort();
 }

@@ -14,22 +14,20 @@ import {
   metricFullName,
   metricLabelsTypeName,
   metricPropertyName,
+  outputFiles,
   overviewDashboardRef,
-  PROVISIONING_FILE,
+  ownedOutputDirs,
   RATIO_WINDOWS,
   ratioRecordName,
-  REFERENCE_FILE,
   ruleGroupName,
-  rulesFile,
   sampleNames,
   signalOperation,
   signalRecordName,
   signalSubject,
   sloErrorRecordName,
   summaryPropertyName,
-  TYPESCRIPT_MODULE_FILE,
 } from '../conventions.js';
-import type { DashboardRef } from '../conventions.js';
+import type { DashboardRef, OutputFiles } from '../conventions.js';
 import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawPanel, Severity, Unit } from './raw.js';
@@ -70,8 +68,10 @@ export interface Catalog {
   readonly dashboards: readonly DashboardRef[];
   /** Grafana folder of the dashboards, and the title of their cross-links. */
   readonly dashboardFolder: string;
-  /** Relative paths of the outputs besides the dashboards. */
-  readonly files: { readonly rules: string; readonly typescript: string; readonly reference: string; readonly provisioning: string };
+  /** Relative paths of the outputs (the catalogue's `outputs:`, else the default layout). */
+  readonly files: OutputFiles;
+  /** Folders whose stale generated files the writer removes. */
+  readonly ownedDirs: readonly string[];
 }
 
 export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
@@ -286,6 +286,7 @@ export function buildModel(
     ]),
   );
 
+  const files = outputFiles(namespace, raw.outputs);
   const groupOrder = Object.entries(raw.groups)
     .map(([id, group], index) => ({ id, group, index }))
     .sort((a, b) => (a.group.order ?? Infinity) - (b.group.order ?? Infinity) || a.index - b.index);
@@ -363,7 +364,7 @@ export function buildModel(
       title: group.title,
       description: group.description,
       metrics,
-      dashboard: groupDashboardRef(namespace, { id, title: group.title }),
+      dashboard: groupDashboardRef(namespace, { id, title: group.title }, files.dashboards),
       ruleGroups: ruleGroupNames(namespace, id, metrics),
       path: ['groups', id],
     };
@@ -417,7 +418,7 @@ export function buildModel(
     return { ...base, kind, metric };
   });
 
-  const overviewDashboard = overviewDashboardRef(namespace);
+  const overviewDashboard = overviewDashboardRef(namespace, files.dashboards);
   return {
     namespace,
     sourceFile,
@@ -433,7 +434,8 @@ export function buildModel(
     overviewDashboard,
     dashboards: [overviewDashboard, ...groups.map((g) => g.dashboard)],
     dashboardFolder: dashboardFolder(namespace),
-    files: { rules: rulesFile(namespace), typescript: TYPESCRIPT_MODULE_FILE, reference: REFERENCE_FILE, provisioning: PROVISIONING_FILE },
+    files,
+    ownedDirs: ownedOutputDirs(files),
   };
 }
 

@@ -11,6 +11,12 @@ export interface RawCatalog {
     series_per_metric?: number;
     total_series?: number;
   };
+  outputs?: {
+    typescript?: string;
+    dashboards?: string;
+    rules?: string;
+    reference?: string;
+  };
   labels: Record<string, RawLabel>;
   groups: Record<string, RawGroup>;
   metrics: Record<string, RawMetric>;

@@ -11,7 +11,6 @@ import { emitAll } from '../emit/index.js';
 import { readPrevious } from '../previous.js';
 import { WriteError, findStale, isStale, writeOutputs } from '../write.js';
 import { readCatalogFile } from '../read-catalog.js';
-import type { Outputs } from '../write.js';
 import type { Command } from './args.js';
 import { EXIT } from './exit.js';
 import { findingOf } from './report.js';
@@ -35,14 +34,6 @@ export function compile(catalogPath: string, report: Reporter, outcome: string):
   return { catalog, diagnostics, source };
 }
 
-/**
- * Where the outputs go. Today every emitted path is relative to one root, `--out`; outputs placed
- * each on its own path (a committed configuration) are decided here, and only here.
- */
-export function placeOutputs(command: Pick<Command, 'out'>, outputs: Outputs): { readonly root: string; readonly outputs: Outputs } {
-  return { root: resolve(command.out), outputs };
-}
-
 /** generate, generate --check and check; a file-system failure is one line and exit 1. */
 export function runGenerate(command: Command, report: Reporter): number {
   try {
@@ -60,12 +51,14 @@ function runOnOutputs(command: Command, report: Reporter): number {
   if (typeof compiled === 'number') return compiled;
   const catalog = compiled.catalog as Catalog;
 
-  const { root, outputs } = placeOutputs(command, emitAll(catalog));
+  // Every emitted path is relative to --out; the catalogue's `outputs:` placed them (the model's files).
+  const root = resolve(command.out);
+  const outputs = emitAll(catalog);
   if (name === 'check' || checkOnly) {
     if (name === 'check') printBudget(catalog, report);
     const compatible = checkCompatibility(compiled, catalogPath, against ?? (name === 'check' ? 'HEAD' : 'none'), report);
     if (compatible === EXIT.usage) return EXIT.usage;
-    const stale = findStale(root, outputs);
+    const stale = findStale(root, outputs, catalog.ownedDirs);
     if (!isStale(stale)) {
       report.result(`${outputs.size} outputs up to date`);
       return compatible;
@@ -80,7 +73,7 @@ function runOnOutputs(command: Command, report: Reporter): number {
     return EXIT.invalid;
   }
 
-  const result = writeOutputs(root, outputs);
+  const result = writeOutputs(root, outputs, catalog.ownedDirs);
   for (const note of result.notes ?? []) report.summary(`warning: ${note}`);
   report.result(`${outputs.size} outputs from ${catalogPath}: ${result.written.length} written, ${result.removed.length} removed, ${outputs.size - result.written.length} unchanged`);
   return EXIT.ok;

@@ -91,6 +91,13 @@ export function starterCatalogue(schema: string, namespace: string): string {
 # Every metric name starts with it: ${namespace}_requests_total.
 namespace: ${namespace}
 
+# Where the outputs go (relative to where generate runs); these are the defaults.
+# outputs:
+#   typescript: generated/metrics.ts    # e.g. src/metrics/generated.ts, inside your tsconfig's rootDir
+#   dashboards: dashboards
+#   rules: alerts/${namespace}.rules.yaml
+#   reference: generated/METRICS.md
+
 # Labels list their allowed values, so the number of series is known before anything runs.
 labels:
   method:

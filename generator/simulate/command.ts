@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { compileCatalog } from '../catalog/index.js';
 import { formatDiagnostic, hasErrors } from '../catalog/diagnostics.js';
 import type { Catalog } from '../catalog/model.js';
-import { rulesFile } from '../conventions.js';
 import { emitAll } from '../emit/index.js';
 import { metricsHandler } from '../../runtime/index.js';
 import { FaultSet, handleFaultRequest } from './faults.js';
@@ -247,7 +246,7 @@ export async function runSimulate(argv: readonly string[], io: SimulateIo): Prom
 
 /** The rules this catalogue generates (or their short-window version), emitted in memory. */
 function withPrometheus(catalog: Catalog, text: string, options: SimulateOptions, port: number, io: SimulateIo): Promise<RunningPrometheus | undefined> {
-  const path = rulesFile(catalog.namespace);
+  const path = catalog.files.rules;
   const rules = options.fastAlerts ? shortRules(text, catalog.sourceFile).rules : emitAll(catalog).get(path);
   const scrapeInterval = options.scrapeInterval ?? (options.fastAlerts ? SHORT_WINDOWS.scrapeInterval : catalog.scrapeInterval);
   return launchLocalPrometheus({

@@ -13,7 +13,6 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 import { compileCatalog } from '../catalog/index.js';
 import { formatDiagnostic, hasErrors } from '../catalog/diagnostics.js';
 import type { Catalog } from '../catalog/model.js';
-import { rulesFile } from '../conventions.js';
 import { emitAll } from '../emit/index.js';
 
 /** The duration each kind of catalogue duration becomes. */
@@ -125,7 +124,7 @@ export function shortRules(text: string, file = 'metrics.yaml'): ShortRules {
   if (!catalog || hasErrors(diagnostics)) {
     throw new Error(`the catalogue with short windows does not compile:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
   }
-  const path = rulesFile(catalog.namespace);
+  const path = catalog.files.rules;
   const rules = emitAll(catalog).get(path);
   if (rules === undefined) throw new Error(`the catalogue generates no ${path}`);
   return { catalog, path, rules, changes };

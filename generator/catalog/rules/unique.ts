@@ -52,7 +52,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
   const file = space('dashboard-duplicate', 'output file', 'rename one group');
   uid(catalog.overviewDashboard.uid, { what: 'the overview dashboard', path: undefined });
   file(catalog.overviewDashboard.file, { what: 'the overview dashboard', path: undefined });
-  for (const path of Object.values(catalog.files)) file(path, namespaceOwner);
+  for (const [key, path] of Object.entries(catalog.files)) if (key !== 'dashboards') file(path, namespaceOwner);
   for (const group of catalog.groups) {
     const owner = { what: `group ${group.id}`, path: group.path };
     uid(group.dashboard.uid, owner);

@@ -6,7 +6,8 @@
  *   demos --scrape 1s--> vmagent --remote write--> VictoriaMetrics <--query-- vmalert --> Alertmanager --> webhook (this test)
  *                                                                  <--recording rules--
  *
- * - vmalert loads every rule of the test catalogue and evaluates each without error;
+ * - vmalert loads every rule of the test catalogue and evaluates each without error, and the
+ *   recording rules' results, written back through remote write, are in VictoriaMetrics;
  * - every target of every committed dashboard, variables substituted, returns data through
  *   VictoriaMetrics's Prometheus-compatible `/api/v1/query`;
  * - each injected fault's alert reaches the webhook through Alertmanager, on the faulted demo's job,
@@ -38,6 +39,7 @@ import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT, sleep, startDemo } from './helpers/demo.js';
 import type { DemoProcess } from './helpers/demo.js';
 import { activeTargets, alerts, labelValues, query, ruleGroups } from './helpers/prometheus-api.js';
+import type { RuleJson } from './helpers/prometheus-api.js';
 import type { Service } from './helpers/service.js';
 import { startVictoriaMetrics, startVmagent, startVmalert } from './helpers/victoria.js';
 
@@ -46,7 +48,7 @@ const FAULTED: readonly FaultName[] = ['errors', 'silence', 'spike', 'degradatio
 /** Faults that need clean history before they can be told from normal: injected late. */
 const LATE: ReadonlySet<FaultName> = new Set(['spike', 'degradation']);
 /** The degradation alert compares a 10 s window with the one 30 s earlier: 40 s of history, plus margin. */
-const INJECT_LATE_AFTER_MS = 50_000;
+const INJECT_LATE_AFTER_MS = 45_000;
 const jobOf = (fault: FaultName): string => `demo-${fault}`;
 
 /** Labels besides alertname, job and severity that each fault's alert must carry. */
@@ -70,6 +72,7 @@ let receiver: WebhookReceiver | undefined;
 const demos = new Map<FaultName, DemoProcess>();
 /** When every demo had been scraped into VictoriaMetrics. */
 let scrapedSince = 0;
+let vmalertStartedAt = 0;
 
 interface Delivered {
   readonly receivedAt: number;
@@ -162,6 +165,7 @@ beforeAll(async () => {
   });
   scrapedSince = Date.now();
 
+  vmalertStartedAt = Date.now();
   // vmalert last: started earlier, it would rightly fire the absence alert for the demos not yet scraped.
   vmalert = await start(
     startVmalert(join(scratch, 'vmalert'), { ruleFiles: [rulesFile], victoriaMetrics: victoriaMetrics.url, alertmanager: alertmanager.url, evaluationInterval: '1s' }),
@@ -185,10 +189,11 @@ describe('the demo on VictoriaMetrics, vmagent, vmalert and Alertmanager, with t
     const loaded = (await ruleGroups(vmalert.url)).flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)).sort();
     expect(loaded).toEqual(expectedAlerts);
 
+    // vmalert reports a rule healthy before its first evaluation: wait until each has been evaluated.
     const unhealthy = await eventually('every rule to have been evaluated', 30_000, async () => {
-      const all = (await ruleGroups(vmalert.url)).flatMap((g) => g.rules);
-      if (all.some((r) => r.health !== 'ok' && (r.lastError ?? '') === '')) return undefined;
-      return all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
+      const all = (await ruleGroups(vmalert.url)).flatMap((g) => g.rules) as (RuleJson & { lastEvaluation?: string })[];
+      if (all.some((r) => !(Date.parse(r.lastEvaluation ?? '') >= vmalertStartedAt))) return undefined;
+      return all.filter((r) => r.health !== 'ok' || (r.lastError ?? '') !== '').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
     });
     expect(unhealthy).toEqual([]);
   }, 45_000);
@@ -221,6 +226,23 @@ describe('the demo on VictoriaMetrics, vmagent, vmalert and Alertmanager, with t
       expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
     }
   }, 90_000);
+
+  it('has samples of every recording rule, written back by vmalert', async () => {
+    const records = (await ruleGroups(vmalert.url)).flatMap((g) => g.rules.filter((r) => r.type === 'recording'));
+    expect(records.length).toBeGreaterThan(10);
+    let empty = records;
+    await eventually('samples of every recording rule', 30_000, async () => {
+      const still: typeof records = [];
+      for (const record of empty) {
+        const result = await query(victoriaMetrics.url, record.name);
+        // Only NaN would mean a division by zero: the rule ran but its inputs had no traffic.
+        if (!result.series.some((s) => Number.isFinite(Number(s.value[1])))) still.push(record);
+      }
+      empty = still;
+      return still.length === 0 ? true : undefined;
+    }).catch(() => undefined);
+    expect(empty.map((r) => `${r.name} = ${r.query}`)).toEqual([]);
+  }, 45_000);
 
   it('delivers the alert of each fault to the webhook, on the faulted demo, with the catalogue’s labels and annotations', async () => {
     const inject = async (fault: FaultName): Promise<void> => {

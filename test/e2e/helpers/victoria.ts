@@ -19,8 +19,6 @@ import type { Service } from './service.js';
  * offset), because the last points of a scrape may not have arrived yet. At a 1 s scrape and
  * evaluation interval that would delay every alert of the test by 30 s and leave the newest samples
  * invisible; a production setup with 15 s or more keeps the default.
- * `-search.disableCache`: the response cache serves range queries from what it saw earlier; the
- * test asks again and again within seconds and must see fresh data.
  */
 export function startVictoriaMetrics(dir: string): Promise<Service> {
   return startService({
@@ -33,7 +31,6 @@ export function startVictoriaMetrics(dir: string): Promise<Service> {
       `-storageDataPath=${join(dir, 'data')}`,
       '-retentionPeriod=1d',
       '-search.latencyOffset=1s',
-      '-search.disableCache',
       '-loggerLevel=WARN',
     ],
   });
@@ -89,13 +86,9 @@ export interface VmalertOptions {
 }
 
 /**
- * vmalert evaluating `ruleFiles` against VictoriaMetrics and notifying Alertmanager.
- *
- * `-datasource.queryStep` is set to the evaluation interval: vmalert passes it as the `step` of
- * every instant query, and VictoriaMetrics uses `step` as the look-behind window of a bare selector
- * (a gauge compared with a threshold); its default of 5 m would keep a series alive for minutes
- * after its last sample. `-remoteWrite.flushInterval=1s` makes recording-rule results queryable
- * within the test's seconds (default 5 s).
+ * vmalert evaluating `ruleFiles` against VictoriaMetrics, writing recording-rule results and alert
+ * state back to it, and notifying Alertmanager. `-remoteWrite.flushInterval=1s` makes recorded
+ * series queryable within the test's seconds (default 5 s).
  */
 export function startVmalert(dir: string, options: VmalertOptions): Promise<Service> {
   return startService({
@@ -107,7 +100,6 @@ export function startVmalert(dir: string, options: VmalertOptions): Promise<Serv
       `-httpListenAddr=${listen}`,
       ...options.ruleFiles.map((file) => `-rule=${file}`),
       `-datasource.url=${options.victoriaMetrics}`,
-      `-datasource.queryStep=${options.evaluationInterval}`,
       `-remoteWrite.url=${options.victoriaMetrics}`,
       '-remoteWrite.flushInterval=1s',
       `-remoteRead.url=${options.victoriaMetrics}`,

@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/tools.ts'],
+    // Most of the long files wait on real servers (Prometheus, VictoriaMetrics, demos) rather than
+    // compute, so three files at a time on a 2-core machine keep the suite inside its budget.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

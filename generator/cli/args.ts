@@ -19,6 +19,7 @@ options:
                    a file or a git revision (check compares with HEAD by default; --against none skips)
   --live URL       with check: scrape a running exporter (e.g. http://127.0.0.1:9464/metrics) and
                    report what differs from the catalogue instead of checking the outputs
+  --timeout SECS   with --live: how long to wait for the whole answer (default 10)
   --format FORMAT  how findings print: text (default), json (one document per run on stdout) or
                    github (workflow commands: annotations in GitHub Actions)
   --watch          with generate: regenerate on every change of the catalogue until Ctrl-C
@@ -35,6 +36,8 @@ export interface Command {
   readonly check: boolean;
   /** URL of a running exporter's /metrics, for `check --live`. */
   readonly live: string | undefined;
+  /** Seconds `check --live` waits for the whole answer. */
+  readonly timeoutSeconds: number | undefined;
   /** Earlier catalogue for the breaking-change check: a file, a git revision or 'none'. */
   readonly against: string | undefined;
   readonly format: Format;
@@ -55,6 +58,7 @@ export function parseCommand(argv: readonly string[]): Command | 'help' {
       check: { type: 'boolean', default: false },
       live: { type: 'string' },
       against: { type: 'string' },
+      timeout: { type: 'string' },
       format: { type: 'string', default: 'text' },
       watch: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -79,12 +83,18 @@ export function parseCommand(argv: readonly string[]): Command | 'help' {
     if (live === '') throw new UsageError('--live needs the URL of a running exporter');
     if (values.out !== undefined || values.check) throw new UsageError('--live checks a running exporter, not outputs: drop --out and --check');
   }
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    if (live === undefined) throw new UsageError('--timeout goes with check --live');
+    timeoutSeconds = Number(values.timeout);
+    if (!/^\d+(\.\d+)?$/.test(values.timeout) || !(timeoutSeconds > 0 && timeoutSeconds <= 3600)) throw new UsageError(`--timeout ${values.timeout}: seconds, more than 0 and at most 3600`);
+  }
   const against = values.against;
   if (against !== undefined && command !== 'check' && !values.check) throw new UsageError('--against goes with check or --check');
   if (against === '') throw new UsageError('--against needs a file or a git revision');
   if (against?.startsWith('-')) throw new UsageError(`--against ${against}: a file or revision cannot start with "-" (write ./${against} for a file)`);
   if (values.watch && (command !== 'generate' || values.check)) throw new UsageError('--watch goes with generate (without --check)');
-  return { command, catalog: values.catalog, out: values.out ?? '.', check: values.check, live, against, format, watch: values.watch };
+  return { command, catalog: values.catalog, out: values.out ?? '.', check: values.check, live, timeoutSeconds, against, format, watch: values.watch };
 }
 
 function isCommand(name: string): name is Command['command'] {

@@ -80,13 +80,13 @@ function runOnOutputs(command: Command, report: Reporter): number {
 }
 
 /** check --live: scrape `url` and report one finding per difference from the catalogue. Exit 1 on any. */
-export async function runLive(catalogPath: string, url: string, report: Reporter): Promise<number> {
+export async function runLive(catalogPath: string, url: string, report: Reporter, timeoutSeconds?: number): Promise<number> {
   const compiled = compile(catalogPath, report, 'nothing checked');
   if (typeof compiled === 'number') return compiled;
   const catalog = compiled.catalog as Catalog;
   const { compareExposition, displayUrl, printable, scrape, SCRAPE_LIMITS } = await import('../live/index.js');
   const shown = displayUrl(url);
-  const scraped = await scrape(url);
+  const scraped = await scrape(url, timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 });
   if (!scraped.ok) {
     report.finding({ severity: 'error', rule: 'live-unreachable', message: printable(`cannot scrape: ${scraped.reason}`), file: shown });
     return EXIT.invalid;

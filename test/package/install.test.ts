@@ -103,10 +103,14 @@ describe('the packed package in a fresh project', () => {
     const files = pack.files.map((f) => f.path);
     console.log(`${pack.filename}: ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${files.length} files`);
     expect(files).toContain('dist/generator/cli.js');
+    expect(files).toContain('dist/generator/cli/main.js');
     expect(files).toContain('dist/runtime/index.js');
     expect(files).toContain('dist/runtime/index.d.ts');
     expect(files).toContain('dist/generator/catalog/metrics.schema.json');
-    expect(files).toContain('dist/generator/emit/typescript/metrics.ts.hbs');
+    // The CLI is bundled with its template precompiled: no template file, no compiled generator
+    // modules beside the bundle's files.
+    expect(files.filter((f) => f.endsWith('.hbs'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/generator/') && !f.startsWith('dist/generator/cli'))).toEqual(['dist/generator/catalog/metrics.schema.json']);
     // No tests, benchmarks, demo or fixtures anywhere; not this repository's own outputs (top-level
     // generated/, dashboards/, alerts/); no TypeScript sources, only declarations.
     const unwanted = files.filter((f) => /(^|\/)(test|tests|bench|demo|fixtures?)(\/|$)|\.test\.|\.fixture\.|^(generated|dashboards|alerts)\/|^metrics\.yaml$|\.ts$(?<!\.d\.ts)/.test(f));
@@ -134,6 +138,13 @@ describe('the packed package in a fresh project', () => {
     expect(existsSync(join(project, 'alerts/shop_service.rules.yaml'))).toBe(true);
     ok(run('npx', ['--no', 'lazybird-metrics', 'check', '--format', 'github'], project), 'check');
     expect(existsSync(join(project, 'node_modules/tsx'))).toBe(false);
+  });
+
+  it('the packed CLI writes what the sources write: this repository’s committed outputs are up to date for it', () => {
+    // The bundle validates with the schema validator and renders with the template compiled at
+    // build time; the committed outputs come from the sources, which compile them at start-up.
+    const bin = join(project, 'node_modules/lazybird-metrics/dist/generator/cli.js');
+    expect(ok(run(process.execPath, [bin, 'generate', '--check'], ROOT), 'generate --check with the packed CLI')).toMatch(/outputs up to date/);
   });
 
   it.each(['bundler', 'nodenext'] as const)('the project’s own tsc compiles the generated module under every strict flag (moduleResolution %s)', (resolution) => {

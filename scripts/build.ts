@@ -4,11 +4,12 @@
  *   modules import it as `lazybird-metrics/runtime`, so it stays a module of its own that a service
  *   and its generated code share; the CLI imports these same files and never bundles a copy.
  * - dist/generator/catalog/metrics.schema.json: the JSON Schema (an export, and init's reference).
- * - dist/generator/cli.js, the bin (generator/cli.ts, transpiled), and dist/generator/cli/main.js:
- *   the rest of the CLI and its dependencies in one ESM file (esbuild), with the schema validator and
- *   the template compiled now instead of at every start (scripts/bundle-modules.ts). One file to load
- *   instead of some 300 modules; commands still load what they need on first use (dynamic import).
- *   It sits in dist/generator/cli/ as generator/cli/main.ts sits in generator/cli/, so the paths its
+ * - dist/generator/cli.js, the bin (generator/cli.ts, transpiled), and dist/generator/cli/: the rest
+ *   of the CLI and its dependencies bundled by esbuild, with the schema validator and the template
+ *   compiled now instead of at every start (scripts/bundle-modules.ts). A few files to load instead
+ *   of several hundred modules: main.js, and one chunk per command's dynamic import (init, generate,
+ *   live, watch, simulate) plus the code they share, so a command still loads only what it needs.
+ *   They sit in dist/generator/cli/ as generator/cli/*.ts sit in generator/cli/, so the paths their
  *   code takes from import.meta.url (init's schema reference) are the same as from the sources.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,18 +1,18 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import catalogSchema from './metrics.schema.json' with { type: 'json' };
 import { describePath, pathOf } from './diagnostics.js';
 import { durationProblem } from './duration.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedCatalog } from './load.js';
+import { validateCatalogSchema } from './schema-validator.js';
 
 export { catalogSchema };
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-const validateSchema = ajv.compile(catalogSchema);
-
-/** JSON Schema validation, each error placed on the YAML node it is about. */
-export function validateAgainstSchema(loaded: LoadedCatalog): Diagnostic[] {
+/**
+ * JSON Schema validation, each error placed on the YAML node it is about. `validateSchema` is the
+ * validator of schema-validator.ts (a parameter so the test can compare it with the bundle's).
+ */
+export function validateAgainstSchema(loaded: LoadedCatalog, validateSchema: ValidateFunction = validateCatalogSchema): Diagnostic[] {
   if (validateSchema(loaded.data)) return [];
   // A bad key yields a propertyNames error and, with the key named, the error of the rule it broke.
   const errors = pruneAlternatives(validateSchema.errors ?? []).filter((e) => e.keyword !== 'propertyNames');

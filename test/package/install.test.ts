@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,11 +72,22 @@ console.log(typeof address === 'object' && address !== null ? address.port : -1)
 process.once('SIGTERM', () => server.close());
 `;
 
+/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 describe('the packed package in a fresh project', () => {
   const temp = makeTempDir();
   const project = join(temp.path, 'shop-service');
   let pack: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
   let server: ChildProcess | undefined;
+  let simulator: ChildProcess | undefined;
 
   beforeAll(() => {
     // npm pack runs prepack, which builds dist/: the one build of this file.
@@ -89,13 +100,8 @@ describe('the packed package in a fresh project', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      const timer = setTimeout(() => server!.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stop(server);
+    await stop(simulator);
     temp.cleanup();
   });
 
@@ -103,10 +109,14 @@ describe('the packed package in a fresh project', () => {
     const files = pack.files.map((f) => f.path);
     console.log(`${pack.filename}: ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${files.length} files`);
     expect(files).toContain('dist/generator/cli.js');
+    expect(files).toContain('dist/generator/cli/main.js');
     expect(files).toContain('dist/runtime/index.js');
     expect(files).toContain('dist/runtime/index.d.ts');
     expect(files).toContain('dist/generator/catalog/metrics.schema.json');
-    expect(files).toContain('dist/generator/emit/typescript/metrics.ts.hbs');
+    // The CLI is bundled with its template precompiled: no template file, no compiled generator
+    // modules beside the bundle's files.
+    expect(files.filter((f) => f.endsWith('.hbs'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/generator/') && !f.startsWith('dist/generator/cli'))).toEqual(['dist/generator/catalog/metrics.schema.json']);
     // No tests, benchmarks, demo or fixtures anywhere; not this repository's own outputs (top-level
     // generated/, dashboards/, alerts/); no TypeScript sources, only declarations.
     const unwanted = files.filter((f) => /(^|\/)(test|tests|bench|demo|fixtures?)(\/|$)|\.test\.|\.fixture\.|^(generated|dashboards|alerts)\/|^metrics\.yaml$|\.ts$(?<!\.d\.ts)/.test(f));
@@ -136,6 +146,13 @@ describe('the packed package in a fresh project', () => {
     expect(existsSync(join(project, 'node_modules/tsx'))).toBe(false);
   });
 
+  it('the packed CLI writes what the sources write: this repository’s committed outputs are up to date for it', () => {
+    // The bundle validates with the schema validator and renders with the template compiled at
+    // build time; the committed outputs come from the sources, which compile them at start-up.
+    const bin = join(project, 'node_modules/lazybird-metrics/dist/generator/cli.js');
+    expect(ok(run(process.execPath, [bin, 'generate', '--check'], ROOT), 'generate --check with the packed CLI')).toMatch(/outputs up to date/);
+  });
+
   it.each(['bundler', 'nodenext'] as const)('the project’s own tsc compiles the generated module under every strict flag (moduleResolution %s)', (resolution) => {
     writeFileSync(join(project, 'src/server.ts'), SERVER);
     writeFileSync(join(project, `tsconfig.${resolution}.json`), strictTsconfig(resolution, 'build'));
@@ -160,5 +177,28 @@ describe('the packed package in a fresh project', () => {
     expect(promtool.status).toBe(0);
     const live = run('npx', ['--no', 'lazybird-metrics', 'check', '--live', `http://127.0.0.1:${port}/metrics`], project);
     expect(ok(live, 'check --live')).toMatch(/matches metrics\.yaml/);
+  });
+
+  it('simulate from the packed CLI serves the project’s catalogue through the package’s runtime; check --live agrees', async () => {
+    // The bundle imports the runtime of dist/runtime/ (the package's export), never a copy of it.
+    const bundleDir = join(project, 'node_modules/lazybird-metrics/dist/generator/cli');
+    const bundle = readdirSync(bundleDir).map((file) => readFileSync(join(bundleDir, file), 'utf8')).join('\n');
+    expect(bundle).toContain('from "../../runtime/index.js"');
+    expect(bundle).not.toMatch(/class MetricsRuntime\b/);
+
+    const bin = join(project, 'node_modules/lazybird-metrics/dist/generator/cli.js');
+    simulator = spawn(process.execPath, [bin, 'simulate', '--port', '0', '--seed', '7'], { cwd: project, env: projectEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    simulator.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const port = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: simulator!.stdout! }).once('line', (line) => resolve(Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1])));
+      simulator!.once('exit', (code) => reject(new Error(`simulate exited (${code}): ${stderr}`)));
+    });
+    expect(port).toBeGreaterThan(0);
+    const scraped = await request(port, 'GET', '/metrics');
+    expect(scraped.status).toBe(200);
+    expect(scraped.body).toMatch(/^shop_service_requests_total\{method="(get|post)"\} \d+/m);
+    const live = run(process.execPath, [bin, 'check', '--live', `http://127.0.0.1:${port}/metrics`], project);
+    expect(ok(live, 'check --live against simulate')).toMatch(/matches metrics\.yaml/);
   });
 });

@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // Generated code imports the runtime by package name; inside this repository that is the package's
   // self-reference, served from the TypeScript sources by the `lazybird-metrics:source` export
-  // condition (no build needed). The rest are Vite's default server conditions.
-  ssr: { resolve: { conditions: ['lazybird-metrics:source', 'module', 'node', 'development|production'] } },
+  // condition (no build needed). The rest are Vite's default server conditions less `module`: that
+  // one picks builds meant for bundlers (@opentelemetry/api's has extensionless imports Node cannot load).
+  ssr: { resolve: { conditions: ['lazybird-metrics:source', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/tools.ts'],

@@ -86,9 +86,13 @@ function helpCell(metric: MetricModel): string {
   return cell(metric.help) + deprecation;
 }
 
-/** ` where result="hit"`: matchers by label id, shown with the exposed label names. */
+/** ` where result="hit"`, ` where status_class in "4xx", "5xx"`: matchers shown with the exposed label names. */
 function matchText(matchers: Matchers): string {
-  const pairs = matchers.map((m) => `${m.label.name}=${JSON.stringify(m.value)}`);
+  const pairs = matchers.map((m) => {
+    const values = m.values.map((v) => JSON.stringify(v)).join(', ');
+    if (m.values.length === 1) return `${m.label.name}${m.negated ? '!=' : '='}${values}`;
+    return `${m.label.name} ${m.negated ? 'not in' : 'in'} ${values}`;
+  });
   return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 

@@ -22,16 +22,20 @@ const SET_BY_ANNOTATION_KEY: Readonly<Record<string, string>> = {
  */
 export function alertRoutingRules(context: RuleContext): void {
   const raw = context.raw;
-  checkLayer(context, raw.alert_labels, raw.alert_annotations, ['alert_labels'], ['alert_annotations'], []);
-  for (const [id, group] of Object.entries(raw.groups)) {
-    const metricLabels = context
+  // Labels of the series the alerts in scope are about: a catalogue or group label must not overwrite them.
+  const alertedLabels = (group: string | undefined): string[] =>
+    context
       .metrics()
-      .filter(([, metric]) => metric.group === id && (metric.alerts ?? []).length > 0)
-      .flatMap(([, metric]) => (metric.labels ?? []).flatMap((labelId) => {
-        const label = context.label(labelId);
-        return label ? [labelNameOf(labelId, label)] : [];
-      }));
-    checkLayer(context, group.alert_labels, group.alert_annotations, ['groups', id, 'alert_labels'], ['groups', id, 'alert_annotations'], metricLabels);
+      .filter(([, metric]) => (group === undefined || metric.group === group) && (metric.alerts ?? []).length > 0)
+      .flatMap(([, metric]) =>
+        (metric.labels ?? []).flatMap((labelId) => {
+          const label = context.label(labelId);
+          return label ? [labelNameOf(labelId, label)] : [];
+        }),
+      );
+  checkLayer(context, raw.alert_labels, raw.alert_annotations, ['alert_labels'], ['alert_annotations'], alertedLabels(undefined));
+  for (const [id, group] of Object.entries(raw.groups)) {
+    checkLayer(context, group.alert_labels, group.alert_annotations, ['groups', id, 'alert_labels'], ['groups', id, 'alert_annotations'], alertedLabels(id));
   }
   for (const [key, metric] of context.metrics()) {
     const metricLabels = (metric.labels ?? []).flatMap((labelId) => {

@@ -357,3 +357,37 @@ export function ownedOutputDirs(files: OutputFiles): string[] {
   const dirs = [folderOf(files.typescript), folderOf(files.reference), folderOf(files.rules), files.dashboards].filter((dir) => dir !== '');
   return [...new Set(dirs)].sort();
 }
+
+/** Sections of a group's dashboard, in order; each becomes a row when it has panels. */
+export const GROUP_DASHBOARD_SECTIONS = ['Ratios', 'Rates', 'Gauges', 'Histograms'] as const;
+
+/** Panels a metric has on its group's dashboard: a histogram's quantiles and heatmap, one otherwise. */
+export function metricPanelCount(type: string): number {
+  return type === 'histogram' ? 2 : 1;
+}
+
+/**
+ * Grafana panel ids of a dashboard, numbered from 1 in order: each section with panels takes an id
+ * for its row, then one per panel. `sections` holds each item's panel count; the answer holds each
+ * item's first panel id (the id `?viewPanel=` opens). The model and the dashboards both number
+ * through this function, so an alert's link and the panel it opens cannot drift apart.
+ */
+export function panelIds(sections: readonly (readonly number[])[]): { row: number | undefined; items: number[] }[] {
+  let id = 0;
+  return sections.map((counts) => {
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    const row = total > 0 ? ++id : undefined;
+    const items = counts.map((count) => {
+      const first = id + 1;
+      id += count;
+      return first;
+    });
+    return { row, items };
+  });
+}
+
+/** Link from an alert to a dashboard (and one of its panels) in the catalogue's Grafana. */
+export function dashboardPanelUrl(grafanaUrl: string, uid: string, panelId: number | undefined): string {
+  const base = `${grafanaUrl.replace(/\/+$/, '')}/d/${encodeURIComponent(uid)}`;
+  return panelId === undefined ? base : `${base}?viewPanel=${panelId}`;
+}

@@ -56,3 +56,8 @@ export function operationOf(record: RawEventRecord): { operation: Operation; met
   }
   throw new Error('record without an operation passed the schema');
 }
+
+/** Amounts (counts, bytes, money) add up across instances and labels; ratios, scores and durations do not. */
+export function isAdditiveUnit(unit: string): boolean {
+  return unit === 'count' || unit === 'bytes' || unit === 'usd';
+}

@@ -1,6 +1,7 @@
 import {
   alertNames,
   dashboardFolder,
+  dashboardPanelUrl,
   droppedMetricKey,
   eventFieldProperty,
   eventMethodName,
@@ -12,6 +13,8 @@ import {
   labelTypeName,
   MAX_RULES_PER_GROUP,
   metricFullName,
+  metricPanelCount,
+  panelIds,
   metricLabelsTypeName,
   metricPropertyName,
   outputFiles,
@@ -31,6 +34,7 @@ import type { DashboardRef, OutputFiles } from '../conventions.js';
 import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
 import type { AlertKind, MetricType, RawAlert, RawCatalog, RawPanel, Severity, Unit } from './raw.js';
+import { isAdditiveUnit } from './defaults.js';
 import { sloRecordWindows } from './slo.js';
 import { DROP_REASONS, DROPPED_HELP } from '../../runtime/drops.js';
 
@@ -50,6 +54,8 @@ export interface Catalog {
   /** Basename of the catalogue file, for generated headers. */
   readonly sourceFile: string;
   readonly runbookUrl: string | undefined;
+  /** Base URL of the Grafana the dashboards live in, when the catalogue names it. */
+  readonly grafanaUrl: string | undefined;
   /** How often Prometheus scrapes the exporter. */
   readonly scrapeInterval: string;
   readonly budget: { readonly seriesPerMetric: number; readonly totalSeries: number };
@@ -144,6 +150,14 @@ export interface MetricModel {
   readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined } | undefined;
   readonly role: 'scrape_duration' | 'dropped_records' | undefined;
   readonly panel: PanelModel;
+  /**
+   * Whether its series add up across instances and labels (counts, bytes, money): a gauge's panel
+   * then sums them, and so does a threshold on its value by default; otherwise the panel shows
+   * each instance and the alert the largest series.
+   */
+  readonly additive: boolean;
+  /** Id of its first panel on its group's dashboard; undefined when the panel hint hides it. */
+  readonly panelId: number | undefined;
   readonly alerts: readonly AlertModel[];
   readonly ratios: readonly RatioModel[];
   /** Property of `createMetrics()`. */
@@ -155,10 +169,19 @@ export interface MetricModel {
   readonly path: SourcePath;
 }
 
-/** A label matched against one of its values. */
+/**
+ * A label matched against a set of its values: `values` (one or more), or, when `negated`, any
+ * value but those. PromQL: `=`, `=~` (several), `!=`, `!~`.
+ */
 export interface Matcher {
   readonly label: LabelModel;
-  readonly value: string;
+  readonly values: readonly string[];
+  readonly negated: boolean;
+}
+
+/** True when `value` of the matcher's label is selected by the matcher. */
+export function matcherSelects(matcher: Matcher, value: string): boolean {
+  return matcher.values.includes(value) !== matcher.negated;
 }
 
 /** Matchers as the catalogue lists them (label id → value), resolved to the metric's labels. */
@@ -194,6 +217,8 @@ export interface AlertModel {
   readonly by: readonly LabelModel[];
   readonly match: Matchers;
   readonly of: 'value' | 'rate' | 'ratio' | 'average' | 'delta' | undefined;
+  /** How a gauge's series combine per job and `by` labels (of: value, delta). */
+  readonly aggregate: 'sum' | 'max' | 'min' | 'avg';
   /** The ratio watched (of: ratio). */
   readonly ratio: RatioModel | undefined;
   readonly above: number | undefined;
@@ -206,15 +231,31 @@ export interface AlertModel {
   readonly z: number | undefined;
   readonly minRate: number | undefined;
   readonly objective: number | undefined;
+  /** SLO good events: matchers on `goodMetric` when it is set, else on the alert's metric (with `match`). */
   readonly good: Matchers | undefined;
+  /** SLO bad events: matchers on `badMetric` when it is set, else on the alert's metric (with `match`). */
   readonly bad: Matchers | undefined;
+  /** SLO over two counters: the counter of good (or bad) events; the total is `metric`. */
+  readonly goodMetric: MetricModel | undefined;
+  readonly badMetric: MetricModel | undefined;
   readonly latencyBelow: number | undefined;
   readonly sloWindow: string;
   /** Recorded signal of an anomaly alert. */
   readonly signalRecord: string | undefined;
   /** Error-ratio records of an SLO, shortest window first. */
   readonly sloRecords: readonly { readonly window: string; readonly name: string }[];
+  /** Labels besides severity (catalogue < group < alert), by name. */
+  readonly labels: readonly NameValue[];
+  /** Annotations besides the generated ones (catalogue < group < alert), by name. */
+  readonly annotations: readonly NameValue[];
+  /** Link to the panel of what it watches, when the catalogue names its Grafana. */
+  readonly dashboardUrl: string | undefined;
   readonly path: SourcePath;
+}
+
+export interface NameValue {
+  readonly name: string;
+  readonly value: string;
 }
 
 export interface RatioModel {
@@ -228,6 +269,8 @@ export interface RatioModel {
   readonly by: readonly LabelModel[];
   /** Its recording rules, one per window. */
   readonly records: readonly { readonly window: string; readonly name: string }[];
+  /** Id of its panel on the numerator's group dashboard. */
+  readonly panelId: number | undefined;
   readonly path: SourcePath;
 }
 
@@ -318,6 +361,8 @@ export function buildModel(
       deprecated: metric.deprecated && { reason: metric.deprecated.reason, replacedBy: metric.deprecated.replaced_by },
       role: metric.role,
       panel: resolvePanel(metric.panel, metricLabels),
+      additive: isAdditiveUnit(metric.unit),
+      panelId: undefined,
       alerts: [],
       ratios: [],
       property: metricPropertyName(key),
@@ -333,7 +378,7 @@ export function buildModel(
   for (const [key, metric] of declaredByKey) {
     const rawMetric = raw.metrics[key];
     if (!rawMetric) continue;
-    metric.ratios = (rawMetric.ratios ?? []).map((ratio, index): RatioModel => {
+    metric.ratios = (rawMetric.ratios ?? []).map((ratio, index): Mutable<RatioModel> => {
       const denominator = declaredByKey.get(ratio.denominator ?? key);
       if (!denominator) throw new Error(`unresolved denominator of ratio ${ratio.name}`);
       const by = labelsOf(metric, ratio.by ?? []);
@@ -346,16 +391,35 @@ export function buildModel(
         denominatorMatch: resolveMatchers(denominator, ratio.denominator_match),
         by,
         records: RATIO_WINDOWS.map((window) => ({ window, name: ratioRecordName(namespace, ratio.name, by.map((l) => l.name), window) })),
+        panelId: undefined,
         path: ['metrics', key, 'ratios', index],
       };
     });
-    metric.alerts = (rawMetric.alerts ?? []).map((alert, index) => resolveAlert(namespace, metric, alert, labelsOf(metric, alert.by ?? []), ['metrics', key, 'alerts', index]));
   }
 
   const declared = [...byGroup.values()].flat();
   // The drop counter sits beside the exporter's other self-metric, else in the last group.
   const selfGroup = declared.find((m) => m.role === 'scrape_duration')?.group ?? groupOrder.at(-1)?.id;
   if (selfGroup !== undefined) byGroup.get(selfGroup)?.push(droppedMetric(namespace, selfGroup, declared));
+  for (const metrics of byGroup.values()) numberPanels(metrics as Mutable<MetricModel>[]);
+
+  const grafanaUrl = raw.grafana_url;
+  for (const [key, metric] of declaredByKey) {
+    const rawMetric = raw.metrics[key];
+    if (!rawMetric) continue;
+    const dashboard = groupDashboardRef(namespace, { id: metric.group, title: raw.groups[metric.group]?.title ?? metric.group });
+    const inherited = { labels: [raw.alert_labels, raw.groups[metric.group]?.alert_labels], annotations: [raw.alert_annotations, raw.groups[metric.group]?.alert_annotations] };
+    metric.alerts = (rawMetric.alerts ?? []).map((alert, index) => {
+      const resolved = resolveAlert(namespace, metric, alert, labelsOf(metric, alert.by ?? []), ['metrics', key, 'alerts', index], declaredByKey);
+      const panelId = resolved.ratio?.panelId ?? metric.panelId;
+      return {
+        ...resolved,
+        labels: mergeNamed([...inherited.labels, alert.labels]),
+        annotations: mergeNamed([...inherited.annotations, alert.annotations]),
+        dashboardUrl: grafanaUrl === undefined ? undefined : dashboardPanelUrl(grafanaUrl, dashboard.uid, panelId),
+      };
+    });
+  }
 
   const groups: GroupModel[] = groupOrder.map(({ id, group }) => {
     const metrics = byGroup.get(id) ?? [];
@@ -423,6 +487,7 @@ export function buildModel(
     namespace,
     sourceFile,
     runbookUrl: raw.runbook_url,
+    grafanaUrl,
     scrapeInterval: raw.scrape_interval ?? DEFAULT_SCRAPE_INTERVAL,
     budget,
     labels: [...labels.values()],
@@ -455,7 +520,7 @@ export function groupRecords(metrics: readonly MetricModel[]): RecordModel[] {
 /** The records an alert needs, with what each computes. */
 export function alertRecords(alert: AlertModel): RecordModel[] {
   if (alert.signalRecord !== undefined) {
-    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match.map((m) => [m.label.id, m.value]) });
+    const meaning = JSON.stringify({ metric: alert.metric.key, of: alert.of, ratio: alert.ratio?.name, window: alert.window, by: alert.by.map((l) => l.id), match: alert.match.map((m) => [m.label.id, m.negated, ...m.values]) });
     return [{ name: alert.signalRecord, meaning: `signal ${meaning}` }];
   }
   return alert.sloRecords.map((record) => ({ name: record.name, meaning: `SLO ${alert.name} over ${record.window}` }));
@@ -527,6 +592,8 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     deprecated: undefined,
     role: 'dropped_records',
     panel: { title: undefined, description: undefined, quantiles: DEFAULT_QUANTILES, splitBy: labels, unit: undefined, hide: false },
+    additive: true,
+    panelId: undefined,
     alerts: [],
     ratios: [],
     property: metricPropertyName(key),
@@ -543,20 +610,51 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
 export function seriesMatching(metric: MetricModel, matchers: Matchers): number[] {
   let indices = [0];
   for (const label of metric.labels) {
-    const wanted = matchers.find((m) => m.label === label)?.value;
-    const positions = wanted === undefined ? label.values.map((_, i) => i) : [label.values.indexOf(wanted)];
+    const matcher = matchers.findLast((m) => m.label === label);
+    const positions = label.values.flatMap((value, i) => (matcher === undefined || matcherSelects(matcher, value) ? [i] : []));
     indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
   }
   return indices;
 }
 
-function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, by: readonly LabelModel[], path: SourcePath): AlertModel {
+/**
+ * The panel ids of a group's dashboard (see GROUP_DASHBOARD_SECTIONS): its ratios, then the shown
+ * counters, gauges and histograms, in catalogue order.
+ */
+function numberPanels(metrics: readonly Mutable<MetricModel>[]): void {
+  const ratios = metrics.flatMap((m) => m.ratios) as Mutable<RatioModel>[];
+  const shown = (type: MetricType) => metrics.filter((m) => m.type === type && !m.panel.hide);
+  const sections = [ratios, shown('counter'), shown('gauge'), shown('histogram')] as const;
+  const ids = panelIds([ratios.map(() => 1), ...sections.slice(1).map((items) => (items as MetricModel[]).map((m) => metricPanelCount(m.type)))]);
+  ratios.forEach((ratio, i) => (ratio.panelId = ids[0]?.items[i]));
+  sections.slice(1).forEach((items, s) => (items as Mutable<MetricModel>[]).forEach((metric, i) => (metric.panelId = ids[s + 1]?.items[i])));
+}
+
+/** Name/value maps merged in order (a later one wins), sorted by name. */
+function mergeNamed(layers: readonly (Readonly<Record<string, string>> | undefined)[]): NameValue[] {
+  const merged = new Map<string, string>();
+  for (const layer of layers) for (const [name, value] of Object.entries(layer ?? {})) merged.set(name, value);
+  return [...merged].map(([name, value]) => ({ name, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+type ResolvedAlert = Omit<AlertModel, 'labels' | 'annotations' | 'dashboardUrl'>;
+
+function resolveAlert(
+  namespace: string,
+  metric: MetricModel,
+  alert: RawAlert,
+  by: readonly LabelModel[],
+  path: SourcePath,
+  metrics: ReadonlyMap<string, MetricModel>,
+): ResolvedAlert {
   const window = alert.window ?? DEFAULT_WINDOW[alert.kind];
   const ratio = alert.of === 'ratio' ? metric.ratios.find((candidate) => candidate.name === alert.ratio) : undefined;
   const byNames = by.map((label) => label.name);
   const sloWindow = alert.slo_window ?? '30d';
   const names = alertNames(alert.name, alert.kind);
   const severities = [alert.severity, lowerSeverity(alert.severity)];
+  const goodMetric = alert.good_metric === undefined ? undefined : metrics.get(alert.good_metric);
+  const badMetric = alert.bad_metric === undefined ? undefined : metrics.get(alert.bad_metric);
   return {
     name: alert.name,
     names,
@@ -585,8 +683,12 @@ function resolveAlert(namespace: string, metric: MetricModel, alert: RawAlert, b
     z: alert.z,
     minRate: alert.min_rate,
     objective: alert.objective,
-    good: alert.good && resolveMatchers(metric, alert.good),
-    bad: alert.bad && resolveMatchers(metric, alert.bad),
+    // An anomaly's recorded signal is named after `max` (conventions.signalOperation).
+    aggregate: alert.aggregate ?? (metric.additive && alert.kind !== 'anomaly' ? 'sum' : 'max'),
+    good: goodMetric ? resolveMatchers(goodMetric, alert.good) : alert.good && resolveMatchers(metric, alert.good),
+    bad: badMetric ? resolveMatchers(badMetric, alert.bad) : alert.bad && resolveMatchers(metric, alert.bad),
+    goodMetric,
+    badMetric,
     latencyBelow: alert.latency_below,
     sloWindow,
     signalRecord:
@@ -602,9 +704,14 @@ function lowerSeverity(severity: Severity): Severity {
   return severity === 'critical' ? 'warning' : 'info';
 }
 
-function resolveMatchers(metric: MetricModel, matchers: Readonly<Record<string, string>> | undefined): Matchers {
-  return Object.entries(matchers ?? {}).flatMap(([id, value]) => {
+type RawMatchers = NonNullable<RawAlert['match']>;
+
+function resolveMatchers(metric: MetricModel, matchers: RawMatchers | undefined): Matchers {
+  return Object.entries(matchers ?? {}).flatMap(([id, written]) => {
     const label = metric.labels.find((candidate) => candidate.id === id);
-    return label ? [{ label, value }] : [];
+    if (!label) return [];
+    const negated = typeof written === 'object' && !Array.isArray(written);
+    const selected = negated ? written.not : written;
+    return [{ label, values: typeof selected === 'string' ? [selected] : [...selected], negated }];
   });
 }

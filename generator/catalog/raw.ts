@@ -6,6 +6,9 @@
 export interface RawCatalog {
   namespace: string;
   runbook_url?: string;
+  grafana_url?: string;
+  alert_labels?: Record<string, string>;
+  alert_annotations?: Record<string, string>;
   scrape_interval?: string;
   budget?: {
     series_per_metric?: number;
@@ -35,6 +38,8 @@ export interface RawGroup {
   title: string;
   description?: string;
   order?: number;
+  alert_labels?: Record<string, string>;
+  alert_annotations?: Record<string, string>;
 }
 
 export interface RawMetric {
@@ -68,9 +73,13 @@ export interface RawPanel {
 export interface RawRatio {
   name: string;
   description?: string;
-  match?: Record<string, string>;
+  match?: Record<string, string | string[] | {
+    not: string | string[];
+  }>;
   denominator?: string;
-  denominator_match?: Record<string, string>;
+  denominator_match?: Record<string, string | string[] | {
+    not: string | string[];
+  }>;
   by?: string[];
 }
 
@@ -82,7 +91,9 @@ export interface RawAlert {
   description?: string;
   for?: string;
   by?: string[];
-  match?: Record<string, string>;
+  match?: Record<string, string | string[] | {
+    not: string | string[];
+  }>;
   of?: "value" | "rate" | "ratio" | "average" | "delta";
   ratio?: string;
   above?: number;
@@ -95,10 +106,19 @@ export interface RawAlert {
   z?: number;
   min_rate?: number;
   objective?: number;
-  good?: Record<string, string>;
+  good?: Record<string, string | string[] | {
+    not: string | string[];
+  }>;
   latency_below?: number;
   slo_window?: string;
-  bad?: Record<string, string>;
+  bad?: Record<string, string | string[] | {
+    not: string | string[];
+  }>;
+  aggregate?: "sum" | "max" | "min" | "avg";
+  good_metric?: string;
+  bad_metric?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export type RawEventField = {

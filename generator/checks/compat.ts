@@ -1,7 +1,8 @@
 /**
  * The breaking-change check: what a new catalogue does to dashboards, alerts and queries written
  * against the previous one. Removing or renaming a metric, changing its type, unit or buckets, or
- * taking away labels, label values, alerts or recording rules breaks them, unless the metric was
+ * taking away labels, label values, alerts or recording rules breaks them (a changed alert label
+ * reroutes the alert: a warning), unless the metric was
  * deprecated first (removal) or is experimental (anything). Additions pass. Diagnostics sit on the
  * nodes of the new file (OpenTelemetry Weaver's `registry diff` is the model).
  */
@@ -62,6 +63,29 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
     const ratiosNow = new Set(after.ratios.map((r) => r.name));
     for (const ratio of before.ratios) {
       if (!ratiosNow.has(ratio.name)) report('breaking-recording-rule-removed', `the recording rules of ratio ${ratio.name} on ${after.name} were removed; dashboards and queries read them`, [...at], { key: true, warning: lenient });
+    }
+  }
+
+  // Alertmanager routes, inhibits and silences on alert labels: changing one reroutes the alert.
+  const alertNow = new Map(current.metrics.flatMap((m) => m.alerts.map((alert) => [alert.name, alert] as const)));
+  for (const metric of previous.metrics) {
+    for (const before of metric.alerts) {
+      const after = alertNow.get(before.name);
+      if (after === undefined) continue;
+      const changed = [...new Set([...before.labels, ...after.labels].map((l) => l.name))]
+        .sort()
+        .filter((name) => before.labels.find((l) => l.name === name)?.value !== after.labels.find((l) => l.name === name)?.value);
+      if (changed.length === 0) continue;
+      const describe = (labels: typeof before.labels, name: string) => {
+        const value = labels.find((l) => l.name === name)?.value;
+        return value === undefined ? 'none' : JSON.stringify(value);
+      };
+      report(
+        'compat-alert-label-changed',
+        `alert ${before.name}: ${changed.map((name) => `label ${name} ${describe(before.labels, name)} -> ${describe(after.labels, name)}`).join(', ')}; Alertmanager routes, inhibitions and silences that match it change`,
+        [...after.path, 'name'],
+        { warning: true },
+      );
     }
   }
 

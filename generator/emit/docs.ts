@@ -1,5 +1,5 @@
 import { generatedHeader } from '../conventions.js';
-import type { Catalog, Matchers, MetricModel } from '../catalog/model.js';
+import type { AlertModel, Catalog, Matchers, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
 export function emitDocs(catalog: Catalog): Map<string, string> {
@@ -36,10 +36,20 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
   const alerts = catalog.metrics.flatMap((metric) => metric.alerts.map((alert) => ({ metric, alert })));
   if (alerts.length > 0) {
-    lines.push('## Alerts', '', '| alert | kind | severity | metric | summary |', '| --- | --- | --- | --- | --- |');
+    const routed = alerts.some(({ alert }) => alert.labels.length > 0);
+    lines.push(
+      '## Alerts',
+      '',
+      `| alert | kind | severity${routed ? ' | labels' : ''} | metric | summary |`,
+      `| --- | --- | ---${routed ? ' | ---' : ''} | --- | --- |`,
+    );
     for (const { metric, alert } of alerts) {
       const names = alert.names.map(code).join('<br>');
-      lines.push(`| ${names} | ${alert.kind} | ${alert.severity} | ${code(metric.name)} | ${cell(alert.summary)} |`);
+      const labels = routed ? ` | ${alert.labels.map((l) => code(`${l.name}=${l.value}`)).join('<br>')}` : '';
+      const watched = [code(metric.name), alert.goodMetric && `good: ${code(alert.goodMetric.name)}`, alert.badMetric && `bad: ${code(alert.badMetric.name)}`]
+        .filter(Boolean)
+        .join('<br>');
+      lines.push(`| ${names} | ${alert.kind} | ${alert.severity}${labels} | ${watched}${matchText(alert.match)} | ${alertSummaryCell(alert)} |`);
     }
     lines.push('');
   }
@@ -86,9 +96,18 @@ function helpCell(metric: MetricModel): string {
   return cell(metric.help) + deprecation;
 }
 
-/** ` where result="hit"`: matchers by label id, shown with the exposed label names. */
+/** The summary, then a link to the alert's dashboard panel when the catalogue names its Grafana. */
+function alertSummaryCell(alert: AlertModel): string {
+  return cell(alert.summary) + (alert.dashboardUrl === undefined ? '' : ` <a href="${alert.dashboardUrl.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">dashboard</a>`);
+}
+
+/** ` where result="hit"`, ` where status_class in "4xx", "5xx"`: matchers shown with the exposed label names. */
 function matchText(matchers: Matchers): string {
-  const pairs = matchers.map((m) => `${m.label.name}=${JSON.stringify(m.value)}`);
+  const pairs = matchers.map((m) => {
+    const values = m.values.map((v) => JSON.stringify(v)).join(', ');
+    if (m.values.length === 1) return `${m.label.name}${m.negated ? '!=' : '='}${values}`;
+    return `${m.label.name} ${m.negated ? 'not in' : 'in'} ${values}`;
+  });
   return pairs.length === 0 ? '' : ` where ${cell(pairs.join(', '))}`;
 }
 

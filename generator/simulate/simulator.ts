@@ -14,6 +14,7 @@
  * `advance`, so the same seed and the same steps record the same values.
  */
 import type { AlertModel, Catalog, EventModel, LabelModel, Matchers, MetricModel } from '../catalog/model.js';
+import { matcherSelects } from '../catalog/model.js';
 import type { Counter, Gauge, Histogram, MetricSpec } from '../../runtime/index.js';
 import type { CatalogueRuntime } from './specs.js';
 import type { FaultDefinition, FaultSet } from './faults.js';
@@ -217,7 +218,7 @@ export class Simulator {
           const denominator = this.byKey.get(ratio.denominator.key)?.counter;
           if (numerator === undefined || denominator === undefined) continue;
           // Label shares are per label, so both metrics split by `by` alike: the totals set the ratio.
-          const matched = ratio.match.reduce((share, { label, value }) => share * this.shareOf(label, value, false), 1);
+          const matched = ratio.match.reduce((share, m) => share * m.label.values.filter((v) => matcherSelects(m, v)).reduce((sum, v) => sum + this.shareOf(m.label, v, false), 0), 1);
           numerator.rate = (denominator.rate * calm) / matched;
           numerator.faultedRate = (denominator.rate * faulted) / matched;
         }
@@ -227,7 +228,10 @@ export class Simulator {
 
   private setShare(metric: MetricModel, match: Matchers, calm: number, faulted: number): void {
     // One label carries the whole share; matching on several is rare and this keeps the product right.
-    const { label, value } = match[0] ?? {};
+    // A matcher on several values (or a negation) spreads the share over values: left calm here.
+    const first = match[0];
+    const label = first?.label;
+    const value = first !== undefined && !first.negated && first.values.length === 1 ? first.values[0] : undefined;
     if (label === undefined || value === undefined || !metric.labels.includes(label)) return;
     const index = label.values.indexOf(value);
     const current = this.shares.get(label.id);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import type { Catalog } from '../../generator/catalog/index.js';
+import { seriesMatching } from '../../generator/catalog/model.js';
 import { positionOf } from '../helpers/catalogue.js';
 
 const FILE = 'metrics.yaml';
@@ -227,5 +228,45 @@ describe('the model', () => {
 
   it('is the same for the same text', () => {
     expect(compiled(TEXT)).toEqual(catalog);
+  });
+});
+
+describe('matchers on several values and negated ones', () => {
+  const text = `
+namespace: m
+labels:
+  queue: { description: Queue., values: [a, b, c] }
+  kind: { description: Kind., values: [x, y], overflow: other }
+groups:
+  main: { title: Main }
+metrics:
+  jobs_total:
+    type: counter
+    group: main
+    help: Jobs.
+    unit: count
+    labels: [queue, kind]
+    ratios:
+      - { name: listed, match: { queue: [a, c] } }
+      - { name: negated, match: { queue: { not: b }, kind: { not: [x, other] } } }
+`;
+  const { catalog, diagnostics } = compileCatalog(text, 'metrics.yaml');
+  const metric = catalog?.metrics.find((m) => m.key === 'jobs_total');
+
+  it('resolve to a label, its values and the negation', () => {
+    expect(diagnostics).toEqual([]);
+    const [listed, negated] = metric?.ratios ?? [];
+    expect(listed?.match.map((m) => [m.label.id, m.values, m.negated])).toEqual([['queue', ['a', 'c'], false]]);
+    expect(negated?.match.map((m) => [m.label.id, m.values, m.negated])).toEqual([
+      ['queue', ['b'], true],
+      ['kind', ['x', 'other'], true],
+    ]);
+  });
+
+  it('select the runtime series the PromQL selects (queue-major: a/x a/y a/other b/x ...)', () => {
+    const [listed, negated] = metric?.ratios ?? [];
+    // queue a -> 0..2, b -> 3..5, c -> 6..8; kind x, y, other at offsets 0, 1, 2
+    expect(seriesMatching(metric!, listed!.match)).toEqual([0, 1, 2, 6, 7, 8]);
+    expect(seriesMatching(metric!, negated!.match)).toEqual([1, 7]);
   });
 });

@@ -1001,6 +1001,87 @@ const CASES: readonly Case[] = [
     severity: 'warning',
     at: { line: 'name: Busy', col: 'Busy' },
   },
+  // ------------------------------------------------- alert routing, matcher sets, two-counter SLOs
+  {
+    rule: 'alert-aggregate',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        aggregate: max\n'),
+    message: ['RequestsAlert', 'of: value or delta'],
+    at: { line: 'aggregate: max', col: 'aggregate' },
+  },
+  {
+    rule: 'alert-annotation-name',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        annotations: { summary: Other words. }\n'),
+    message: ['"summary"', 'its own "summary" key'],
+    at: { line: 'annotations: { summary', col: 'summary' },
+  },
+  {
+    rule: 'alert-annotation-template',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        annotations: { playbook: "See {{ $labels.job" }\n'),
+    message: ['playbook', 'not closed'],
+    at: { line: 'annotations: { playbook', col: '"See' },
+  },
+  {
+    rule: 'alert-label-name',
+    title: 'severity set by the catalogue for every alert',
+    text: catalogue({ head: 'namespace: shop\nalert_labels: { team: payments, severity: page }\n' }),
+    message: ['"severity"', 'own "severity" key'],
+    at: { line: 'alert_labels:', col: 'severity' },
+  },
+  {
+    rule: 'alert-label-name',
+    title: 'a group label that would overwrite a label of the alerted series',
+    text: catalogue({
+      groups: '  main:\n    title: Main\n    alert_labels: { method: post }\n',
+      metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, severity: info, summary: Busy. }\n'),
+    }),
+    message: ['"method"', 'overwrite'],
+    at: { line: 'alert_labels: { method', col: 'method' },
+  },
+  {
+    rule: 'alert-label-template',
+    text: requestsAlert('        kind: threshold\n        of: rate\n        above: 5\n        labels: { team: "{{ $team }}" }\n'),
+    message: ['team', 'undefined variable $team'],
+    at: { line: 'labels: { team', col: '"{{' },
+  },
+  {
+    rule: 'alert-slo-metric',
+    text: requestsAlert('        kind: slo\n        objective: 0.99\n        min_rate: 1\n        bad_metric: request_duration_seconds\n'),
+    message: ['shop_request_duration_seconds', 'histogram', 'counter'],
+    at: { line: 'bad_metric: request_duration_seconds', col: 'request_duration_seconds' },
+  },
+  {
+    rule: 'matcher-empty',
+    text: requestsWith('    ratios: [{ name: no_share, match: { method: { not: [get, post, other] } } }]\n'),
+    message: ['method', 'no value'],
+    at: { line: 'name: no_share', col: '{ not' },
+  },
+  {
+    rule: 'matcher-value',
+    title: 'one value of a list',
+    text: requestsWith('    ratios: [{ name: put_share, match: { method: [get, put] } }]\n'),
+    message: ['"put"', 'method', '"get", "post", "other"'],
+    at: { line: 'name: put_share', col: 'put]' },
+  },
+  {
+    rule: 'matcher-value',
+    title: 'a negated value',
+    text: requestsWith('    ratios: [{ name: put_share, match: { method: { not: put } } }]\n'),
+    message: ['"put"', 'method'],
+    at: { line: 'name: put_share', col: 'put }' },
+  },
+  {
+    rule: 'matcher-label',
+    title: 'match of a two-counter SLO names a label the events counter lacks',
+    text: catalogue({
+      metrics:
+        BASE.metrics.replace(
+          '    labels: [method]\n',
+          '    labels: [method]\n    alerts:\n      - { name: Fails, kind: slo, objective: 0.99, min_rate: 1, bad_metric: failures_total, match: { method: get }, severity: info, summary: Fails. }\n',
+        ) + '  failures_total:\n    type: counter\n    group: main\n    help: Requests that failed.\n    unit: count\n',
+    }),
+    message: ['"method"', 'shop_failures_total', 'both counters'],
+    at: { line: 'name: Fails', col: 'method: get' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

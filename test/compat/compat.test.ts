@@ -112,6 +112,15 @@ const CASES: readonly Case[] = [
     severity: 'warning',
     at: { after: 'request_duration_seconds:', line: 'labels: [method]', col: 'labels' },
   },
+  {
+    rule: 'compat-alert-label-changed',
+    title: 'the routing label of an alert changed (catalogue level)',
+    old: withAlert(catalogue({ head: 'namespace: shop\nalert_labels: { team: payments }\n' })),
+    text: withAlert(catalogue({ head: 'namespace: shop\nalert_labels: { team: checkout }\n' })),
+    message: ['alert Busy', 'label team "payments" -> "checkout"', 'Alertmanager routes'],
+    severity: 'warning',
+    at: { line: 'name: Busy', col: 'Busy' },
+  },
 ];
 
 describe('breaking changes', () => {

@@ -59,7 +59,7 @@ describe('overview summary', () => {
       for (const name of new Set([numerator.name, denominator.name])) expect(new Set(rateShapes(query, name))).toEqual(new Set(['sum by () (rate)']));
       // numerator and denominator carry the ratio's matches, as exposed label names
       const fixed = (selector: (typeof selectors)[number], match: Matchers) => {
-        expect(selectorMatchers(query, selector).filter((m) => m.op === '=')).toEqual(match.map((m) => ({ label: m.label.name, op: '=', value: `"${m.value}"` })));
+        expect(selectorMatchers(query, selector).filter((m) => m.op === '=')).toEqual(match.map((m) => ({ label: m.label.name, op: '=', value: `"${m.values[0]}"` })));
       };
       fixed(selectors[0]!, figure.ratio.match);
       fixed(selectors[1]!, figure.ratio.denominatorMatch);

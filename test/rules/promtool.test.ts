@@ -4,7 +4,7 @@
  * A control run against deliberately wrong rules shows those tests can fail.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,5 +77,38 @@ describe('promtool test rules', () => {
       expect(status, output).not.toBe(0);
       expect(output).toContain(Object.values(controls)[index]);
     }
+  }, 120_000);
+});
+
+/**
+ * Test catalogues with unit tests of their own: test/rules/<catalogue>/*.test.yaml name the rule
+ * file by its bare name; each runs beside the rules generated from test/catalogues/<catalogue>.
+ */
+const catalogueSuites = readdirSync(here, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, 'test', 'catalogues', entry.name, 'metrics.yaml')))
+  .map((entry) => entry.name)
+  .sort();
+
+describe.each(catalogueSuites)('the rules of test catalogue %s', (name) => {
+  const dir = join(scratch, name);
+  const { catalog, diagnostics } = compileCatalog(readFileSync(join(root, 'test', 'catalogues', name, 'metrics.yaml'), 'utf8'), 'metrics.yaml');
+  if (!catalog) throw new Error(`test catalogue ${name} is invalid: ${diagnostics.map((d) => d.message).join('; ')}`);
+  const rules = [...emitAll(catalog)].filter(([path]) => path.startsWith('alerts/'));
+  mkdirSync(dir, { recursive: true });
+  for (const [path, text] of rules) writeFileSync(join(dir, path.slice('alerts/'.length)), text);
+  const tests = readdirSync(join(here, name)).filter((f) => f.endsWith('.test.yaml')).sort();
+
+  it('passes promtool check rules, with no warning', () => {
+    const { status, output } = promtool(['check', 'rules', ...rules.map(([path]) => join(dir, path.slice('alerts/'.length)))]);
+    expect(output).toContain('SUCCESS');
+    expect(output).not.toMatch(/warn|FAILED/i);
+    expect(status).toBe(0);
+  });
+
+  it.each(tests)('%s passes', (file) => {
+    copyFileSync(join(here, name, file), join(dir, file));
+    const { status, output } = promtool(['test', 'rules', join(dir, file)]);
+    expect(output).toContain('SUCCESS');
+    expect(status, output).toBe(0);
   }, 120_000);
 });

@@ -16,15 +16,15 @@ const OF_BY_TYPE: Readonly<Record<RawMetric['type'], readonly string[]>> = {
 
 /** Keys each kind needs and keys it takes (besides name, kind, severity, summary, description, for). */
 const KIND_KEYS: Readonly<Record<RawAlert['kind'], { required: readonly (keyof RawAlert)[]; allowed: readonly (keyof RawAlert)[] }>> = {
-  threshold: { required: ['of'], allowed: ['of', 'ratio', 'above', 'below', 'window', 'by', 'match', 'min_rate'] },
+  threshold: { required: ['of'], allowed: ['of', 'ratio', 'above', 'below', 'window', 'by', 'match', 'min_rate', 'aggregate'] },
   quantile: { required: ['quantile', 'above'], allowed: ['quantile', 'above', 'window', 'by', 'match', 'min_rate'] },
-  degradation: { required: ['of', 'drop_percent'], allowed: ['of', 'ratio', 'drop_percent', 'window', 'offset', 'by', 'match', 'min_rate'] },
+  degradation: { required: ['of', 'drop_percent'], allowed: ['of', 'ratio', 'drop_percent', 'window', 'offset', 'by', 'match', 'min_rate', 'aggregate'] },
   anomaly: { required: ['of', 'z', 'min_rate'], allowed: ['of', 'ratio', 'z', 'window', 'baseline', 'by', 'match', 'min_rate'] },
   absence: { required: ['for'], allowed: ['window', 'match'] },
   stall: { required: [], allowed: ['window', 'baseline', 'by', 'match'] },
-  slo: { required: ['objective', 'min_rate'], allowed: ['objective', 'good', 'bad', 'latency_below', 'slo_window', 'by', 'match', 'min_rate'] },
+  slo: { required: ['objective', 'min_rate'], allowed: ['objective', 'good', 'bad', 'good_metric', 'bad_metric', 'latency_below', 'slo_window', 'by', 'match', 'min_rate'] },
 };
-const COMMON = new Set<string>(['name', 'kind', 'severity', 'summary', 'description', 'for']);
+const COMMON = new Set<string>(['name', 'kind', 'severity', 'summary', 'description', 'for', 'labels', 'annotations']);
 
 /** Alerts say what they watch in a way that can fire, and nothing a kind would ignore. */
 export function alertRules(context: RuleContext): void {
@@ -71,8 +71,12 @@ export function alertRules(context: RuleContext): void {
         });
       }
       checkMatchers(context, alert.match, labels, [...at, 'match'], name);
-      checkMatchers(context, alert.good, labels, [...at, 'good'], name);
-      checkMatchers(context, alert.bad, labels, [...at, 'bad'], name);
+      // With good_metric or bad_metric, good and bad select series of that counter (checked with it).
+      if (alert.good_metric === undefined) checkMatchers(context, alert.good, labels, [...at, 'good'], name);
+      if (alert.bad_metric === undefined) checkMatchers(context, alert.bad, labels, [...at, 'bad'], name);
+      if (alert.aggregate !== undefined && alert.of !== 'value' && alert.of !== 'delta') {
+        context.error('alert-aggregate', `${where}: "aggregate" combines a gauge's series (of: value or delta); the ${alert.of ?? alert.kind} is summed by its definition`, [...at, 'aggregate'], { key: true });
+      }
 
       for (const slot of ['window', 'offset', 'baseline', 'slo_window', 'for'] as const) {
         const value = alert[slot];
@@ -167,10 +171,18 @@ function checkSlo(context: RuleContext, metric: RawMetric, alert: RawAlert, at: 
       [...at, 'objective'],
     );
   }
-  const ways = [alert.good, alert.bad, alert.latency_below].filter((w) => w !== undefined).length;
+  const ways = [alert.good ?? alert.good_metric, alert.bad ?? alert.bad_metric, alert.latency_below].filter((w) => w !== undefined).length;
   if (ways !== 1) {
-    context.error('alert-slo-events', `${where}: an SLO names its events in exactly one way: good or bad matchers (counters) or latency_below (histograms)`, at);
+    context.error(
+      'alert-slo-events',
+      `${where}: an SLO names its events in exactly one way: good or bad events (matchers, or good_metric / bad_metric, on counters) or latency_below (histograms)`,
+      at,
+    );
     return;
+  }
+  for (const slot of ['good_metric', 'bad_metric'] as const) {
+    const key = alert[slot];
+    if (key !== undefined) checkEventsMetric(context, metric, alert, key, slot, at, where, name);
   }
   if (alert.latency_below !== undefined) {
     if (metric.type !== 'histogram') context.error('alert-of-type', `${where}: latency_below needs a histogram; ${name} is a ${metric.type}`, [...at, 'latency_below']);
@@ -181,5 +193,46 @@ function checkSlo(context: RuleContext, metric: RawMetric, alert: RawAlert, at: 
   }
   if (metric.type !== 'counter') {
     context.error('alert-of-type', `${where}: good and bad SLOs count events of a counter; ${name} is a ${metric.type}`, at);
+  }
+}
+
+/**
+ * An SLO over two counters: the events counter exists and is a counter, and has every label the
+ * SLO keeps (`by`) or scopes by (`match`), so both selectors are about the same series.
+ */
+function checkEventsMetric(
+  context: RuleContext,
+  metric: RawMetric,
+  alert: RawAlert,
+  key: string,
+  slot: 'good_metric' | 'bad_metric',
+  at: (string | number)[],
+  where: string,
+  name: string,
+): void {
+  const events = context.metric(key);
+  if (!events) {
+    context.error('alert-slo-metric', `${where}: ${slot} "${key}" is not a metric of the catalogue`, [...at, slot]);
+    return;
+  }
+  const eventsName = context.fullName(key);
+  if (events.type !== 'counter') {
+    context.error('alert-slo-metric', `${where}: ${slot} ${eventsName} is a ${events.type}; SLO events are counted by a counter`, [...at, slot]);
+    return;
+  }
+  if (metric.type !== 'counter') return; // reported by the caller
+  const eventLabels = events.labels ?? [];
+  (alert.by ?? []).forEach((id, i) => {
+    if (!eventLabels.includes(id)) context.error('alert-label', `${where}: "${id}" is not a label of ${eventsName}, so the SLO cannot keep it on both counters`, [...at, 'by', i]);
+  });
+  for (const id of Object.keys(alert.match ?? {})) {
+    if (!eventLabels.includes(id)) {
+      context.error('matcher-label', `${where}: "${id}" is not a label of ${eventsName}; match scopes both counters of the SLO`, [...at, 'match', id], { key: true });
+    }
+  }
+  const side = slot === 'good_metric' ? 'good' : 'bad';
+  checkMatchers(context, alert[side], eventLabels, [...at, side], eventsName);
+  if (key === Object.entries(context.raw.metrics).find(([, m]) => m === metric)?.[0]) {
+    context.error('alert-slo-metric', `${where}: ${slot} is the alert's own metric; select its events with "${side}" matchers instead`, [...at, slot]);
   }
 }

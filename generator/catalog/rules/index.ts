@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import type { RawCatalog } from '../raw.js';
 import { alertRules } from './alerts.js';
+import { alertRoutingRules } from './alert-routing.js';
 import { cardinalityRules } from './cardinality.js';
 import { durationRules } from './durations.js';
 import { RuleContext } from './context.js';
@@ -12,7 +13,7 @@ import { labelRules, metricStructureRules, ratioRules, summaryRules } from './st
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, outputRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, alertRoutingRules, outputRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

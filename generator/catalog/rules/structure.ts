@@ -1,4 +1,5 @@
 import { labelNameOf } from '../defaults.js';
+import type { RawRatio } from '../raw.js';
 import type { RuleContext } from './context.js';
 import { unwritable } from './text.js';
 
@@ -159,19 +160,34 @@ export function ratioRules(context: RuleContext): void {
 /** Matchers name labels of the metric and values those labels allow. */
 export function checkMatchers(
   context: RuleContext,
-  matchers: Record<string, string> | undefined,
+  matchers: NonNullable<RawRatio['match']> | undefined,
   metricLabels: readonly string[],
   at: readonly (string | number)[],
   metricName: string,
 ): void {
-  for (const [id, value] of Object.entries(matchers ?? {})) {
+  for (const [id, written] of Object.entries(matchers ?? {})) {
     if (!metricLabels.includes(id)) {
       context.error('matcher-label', `"${id}" is not a label of ${metricName}`, [...at, id], { key: true });
       continue;
     }
     const label = context.label(id);
-    if (label && !label.values.includes(value) && label.overflow !== value) {
-      context.error('matcher-value', `${JSON.stringify(value)} is not an allowed value of label ${id} (allowed: ${label.values.map((v) => JSON.stringify(v)).join(', ')})`, [...at, id]);
+    if (!label) continue;
+    const negated = typeof written === 'object' && !Array.isArray(written);
+    const selected = negated ? written.not : written;
+    const base = negated ? [...at, id, 'not'] : [...at, id];
+    const values = typeof selected === 'string' ? [selected] : selected;
+    const allowed = label.overflow === undefined ? label.values : [...label.values, label.overflow];
+    values.forEach((value, index) => {
+      if (!allowed.includes(value)) {
+        context.error(
+          'matcher-value',
+          `${JSON.stringify(value)} is not an allowed value of label ${id} (allowed: ${allowed.map((v) => JSON.stringify(v)).join(', ')})`,
+          typeof selected === 'string' ? base : [...base, index],
+        );
+      }
+    });
+    if (negated && allowed.every((value) => values.includes(value))) {
+      context.error('matcher-empty', `${id}: not ${values.map((v) => JSON.stringify(v)).join(', ')} leaves no value of the label, so nothing is selected`, [...at, id]);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
 import { mergeMatchers } from '../../catalog/model.js';
-import type { AlertModel, Catalog, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
+import type { AlertModel, Catalog, Matchers, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
 import { aggregate } from '../promql.js';
 import { bucketMatcher, range, selector } from './promql.js';
@@ -13,8 +13,8 @@ export type Rule =
       readonly alert: string;
       readonly expr: string;
       readonly for: string;
-      readonly labels: { readonly severity: Severity };
-      readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url?: string };
+      readonly labels: { readonly severity: Severity; readonly [name: string]: string };
+      readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url?: string; readonly dashboard_url?: string; readonly [name: string]: string | undefined };
     };
 
 export interface RuleGroup {
@@ -96,10 +96,13 @@ function signal(metric: MetricModel, alert: AlertModel, offset?: string): Signal
   const by = ['job', ...alert.by.map((label) => label.name)];
   const r = range(alert.window, offset);
   switch (alert.of) {
-    case 'value':
-      return { expr: aggregate('max', by, selector(metric, alert.match) + (offset ? ` offset ${offset}` : '')), traffic: undefined };
+    case 'value': {
+      // A degradation compares the window's mean with the same window earlier; a threshold the value now.
+      const series = alert.kind === 'degradation' ? `avg_over_time(${selector(metric, alert.match)}${r})` : selector(metric, alert.match) + (offset ? ` offset ${offset}` : '');
+      return { expr: aggregate(alert.aggregate, by, series), traffic: undefined };
+    }
     case 'delta':
-      return { expr: aggregate('max', by, `delta(${selector(metric, alert.match)}${r})`), traffic: undefined };
+      return { expr: aggregate(alert.aggregate, by, `delta(${selector(metric, alert.match)}${r})`), traffic: undefined };
     case 'rate': {
       const expr = aggregate('sum', by, `rate(${selector(metric, alert.match)}${r})`);
       return { expr, traffic: expr };
@@ -156,7 +159,9 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
       const now = signal(metric, alert);
       const then = signal(metric, alert, alert.offset);
       const keep = 1 - (alert.dropPercent ?? 0) / 100;
-      const expr = `${parenthesize(now.expr)}\n< ${round(keep)} * ${parenthesize(then.expr)}${floor(now.traffic)}`;
+      // The floor is on the past traffic: a collapse to near zero is what must fire, while a
+      // baseline too thin to compare with stays silent.
+      const expr = `${parenthesize(now.expr)}\n< ${round(keep)} * ${parenthesize(then.expr)}${floor(then.traffic)}`;
       return one(expr, valueKindOf(metric, alert));
     }
     case 'anomaly': {
@@ -195,13 +200,17 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
   };
   const [bucket = metric.name, , count = metric.name] = metric.samples;
   const total = (window: string) => aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
+  // Good or bad events: series of the alert's metric, or of a second counter (the job-queue shape,
+  // failed_total over processed_total); `match` scopes both.
+  const events = (counter: MetricModel, matchers: Matchers, window: string): string =>
+    aggregate('sum', keep, `rate(${selector(counter, mergeMatchers(alert.match, matchers))}[${window}])`);
   const errors = (window: string): string => {
     if (alert.latencyBelow !== undefined) {
       const good = selector(metric, alert.match, bucket, [bucketMatcher(alert.latencyBelow)]);
       return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
     }
-    if (alert.bad !== undefined) return `${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.bad))}[${window}])`)}\n/\n${total(window)}`;
-    return `1 - (\n  ${aggregate('sum', keep, `rate(${selector(metric, mergeMatchers(alert.match, alert.good ?? []))}[${window}])`)}\n  /\n  ${total(window)}\n)`;
+    if (alert.bad !== undefined) return `${events(alert.badMetric ?? metric, alert.bad, window)}\n/\n${total(window)}`;
+    return `1 - (\n  ${events(alert.goodMetric ?? metric, alert.good ?? [], window)}\n  /\n  ${total(window)}\n)`;
   };
   const records: Rule[] = alert.sloRecords.map(({ window, name }) => ({ record: name, expr: errors(window) }));
   const budget = round(1 - (alert.objective ?? 1));
@@ -239,12 +248,16 @@ function alertRule(
   expr: string,
   value: ValueKind,
 ): Rule {
+  // The catalogue's own annotations come last and may replace a generated link.
   const annotations = {
     summary: alert.summary,
     description: alert.description ?? defaultDescription(metric, alert, value),
     ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, rule.name) }),
+    ...(alert.dashboardUrl === undefined ? {} : { dashboard_url: alert.dashboardUrl }),
+    ...Object.fromEntries(alert.annotations.map(({ name, value }) => [name, value])),
   };
-  return { alert: rule.name, expr, for: rule.for, labels: { severity: rule.severity }, annotations };
+  const labels = { severity: rule.severity, ...Object.fromEntries(alert.labels.map(({ name, value }) => [name, value])) };
+  return { alert: rule.name, expr, for: rule.for, labels, annotations };
 }
 
 /** A description templated with the alert's labels and value, worded for its kind. */

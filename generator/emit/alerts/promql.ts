@@ -1,5 +1,5 @@
 import { formatGoFloat, formatOpenMetricsFloat } from '../../../runtime/format.js';
-import { stringLiteral } from '../promql.js';
+import { labelMatcher, stringLiteral } from '../promql.js';
 import type { Matchers, MetricModel } from '../../catalog/model.js';
 
 /**
@@ -15,7 +15,7 @@ export function selector(
   // In the metric's label order, whatever order the catalogue listed them in.
   const pairs = metric.labels
     .flatMap((label) => matchers.filter((m) => m.label === label).slice(-1))
-    .map((m) => `${m.label.name}=${stringLiteral(m.value)}`)
+    .map((m) => labelMatcher(m.label.name, m.values, m.negated))
     .concat(extra.map(([name, operator, value]) => `${name}${operator}${stringLiteral(value)}`));
   return `${series}${pairs.length ? `{${pairs.join(', ')}}` : ''}`;
 }

@@ -79,16 +79,12 @@ function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {
   });
 }
 
-/** Amounts (counts, bytes, money) add up across instances; ratios, scores and durations do not. */
-function isAdditive(metric: MetricModel): boolean {
-  return metric.unit === 'count' || metric.unit === 'bytes' || metric.unit === 'usd';
-}
-
 function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const split = splitLabels(metric);
   const names = split.map((label) => label.name);
   const series = selector(metric.name, filters(metric.labels, context));
-  const additive = isAdditive(metric);
+  // The model decides once, so a threshold on this gauge combines its series as this panel does.
+  const additive = metric.additive;
   const by = additive ? names : ['instance', ...names];
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)}${bySuffix(split)}`,
@@ -310,7 +306,7 @@ function filters(labels: readonly LabelModel[], context: RenderContext): Variabl
 }
 
 function fixedMatchers(match: Matchers): FixedMatcher[] {
-  return match.map((m) => ({ label: m.label.name, value: m.value }));
+  return match.map((m) => ({ label: m.label.name, values: m.values, negated: m.negated }));
 }
 
 function histogramSelectors(metric: MetricModel, context: RenderContext): [bucket: string, sum: string, count: string] {

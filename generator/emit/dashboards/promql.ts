@@ -3,7 +3,7 @@
  * dashboard's label variables where the series has the label); every range is `$__rate_interval`,
  * so Grafana sizes it to the scrape interval and the zoom level.
  */
-import { aggregate, stringLiteral } from '../promql.js';
+import { aggregate, labelMatcher, stringLiteral } from '../promql.js';
 
 export { aggregate };
 
@@ -17,10 +17,11 @@ export interface VariableFilter {
   readonly variable: string;
 }
 
-/** A label matched against a fixed value: `result="hit"`. */
+/** A label matched against fixed values: `result="hit"`, `status_class=~"4xx|5xx"`, `status_class!="2xx"`. */
 export interface FixedMatcher {
   readonly label: string;
-  readonly value: string;
+  readonly values: readonly string[];
+  readonly negated: boolean;
 }
 
 /** `name{job=~"$job", instance=~"$instance", agent=~"$agent", result="hit"}`. */
@@ -29,7 +30,7 @@ export function selector(series: string, filters: readonly VariableFilter[], fix
     'job=~"$job"',
     'instance=~"$instance"',
     ...filters.map((f) => `${f.label}=~"$${f.variable}"`),
-    ...fixed.map((m) => `${m.label}=${grafanaInertLiteral(m.value)}`),
+    ...fixed.map((m) => labelMatcher(m.label, m.values, m.negated, grafanaInertLiteral)),
   ];
   return `${series}{${matchers.join(', ')}}`;
 }

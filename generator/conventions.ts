@@ -310,3 +310,8 @@ export function ruleGroupName(namespace: string, group: string, part: number): s
 export function rulesFile(namespace: string): string {
   return `alerts/${namespace}.rules.yaml`;
 }
+
+/** Rule group of the custom rules (`rules:`) of a catalogue group, after its generated ones. */
+export function customRuleGroupName(namespace: string, group: string, part: number): string {
+  return `${ruleGroupName(namespace, group, 1)}-custom${part > 1 ? `-${part}` : ''}`;
+}

@@ -3,6 +3,7 @@ import type { LoadedCatalog } from '../load.js';
 import type { RawCatalog } from '../raw.js';
 import { alertRules } from './alerts.js';
 import { cardinalityRules } from './cardinality.js';
+import { customRules } from './custom.js';
 import { durationRules } from './durations.js';
 import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
@@ -11,7 +12,7 @@ import { namingRules } from './naming.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, customRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

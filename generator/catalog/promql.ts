@@ -238,8 +238,11 @@ export class PromqlExpression {
     const lists = matching?.getChildren('GroupingLabels') ?? [];
     const clause = matching?.getChild('On') ? 'on' : matching?.getChild('Ignoring') ? 'ignoring' : undefined;
     const matchingLabels = clause ? this.groupingLabels(lists[0]) : [];
+    // `on` matches by labels both sides should carry; `ignoring` may name labels only one side has.
+    const lacks = (labels: LabelSet, label: string): boolean => labels !== undefined && !labels.has(label);
     for (const g of matchingLabels) {
-      if ((left.labels && !left.labels.has(g.label)) || (right.labels && !right.labels.has(g.label))) report({ ...g, clause: clause ?? 'on' });
+      const missing = clause === 'on' ? lacks(left.labels, g.label) || lacks(right.labels, g.label) : lacks(left.labels, g.label) && lacks(right.labels, g.label);
+      if (missing) report({ ...g, clause: clause ?? 'on' });
     }
     const groupLeft = matching?.getChild('GroupLeft') !== null && matching?.getChild('GroupLeft') !== undefined;
     const groupRight = matching?.getChild('GroupRight') !== null && matching?.getChild('GroupRight') !== undefined;

@@ -244,8 +244,8 @@ export class PromqlExpression {
       const missing = clause === 'on' ? lacks(left.labels, g.label) || lacks(right.labels, g.label) : lacks(left.labels, g.label) && lacks(right.labels, g.label);
       if (missing) report({ ...g, clause: clause ?? 'on' });
     }
-    const groupLeft = matching?.getChild('GroupLeft') !== null && matching?.getChild('GroupLeft') !== undefined;
-    const groupRight = matching?.getChild('GroupRight') !== null && matching?.getChild('GroupRight') !== undefined;
+    const groupLeft = Boolean(matching?.getChild('GroupLeft'));
+    const groupRight = Boolean(matching?.getChild('GroupRight'));
     const include = (groupLeft || groupRight) && lists.length > (clause ? 1 : 0) ? this.groupingLabels(lists.at(-1)) : [];
     if (node.getChild('And') || node.getChild('Unless')) return left;
     if (node.getChild('Or')) return { kind: 'vector', labels: union(left.labels, right.labels) };

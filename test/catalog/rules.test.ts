@@ -1085,6 +1085,17 @@ const CASES: readonly Case[] = [
     at: { line: '- record: instance:shop_get_share', col: 'record' },
   },
   {
+    rule: 'rule-group-duplicate',
+    title: 'the custom rules of group main (shop-main-custom) meet a group main_custom',
+    text: catalogue({
+      groups: `${BASE.groups}  main_custom:\n    title: Main custom\n`,
+      metrics: BASE.metrics + metric('jobs_total', { type: 'counter', unit: 'count', group: 'main_custom', alerts: '[{ name: NoJobs, kind: stall, severity: info, summary: Stalled. }]' }),
+      tail: 'rules:\n' + customAlert('rate(shop_requests_total[5m]) > 1'),
+    }),
+    message: ['the custom rules of group main', '"shop-main-custom"', 'group main_custom (metrics.yaml:'],
+    at: { after: 'rules:', line: 'alert: Custom', col: 'alert' },
+  },
+  {
     rule: 'duration-range',
     title: 'the for of a custom alert',
     text: withRules(customAlert('rate(shop_requests_total[5m]) > 1', '    for: 300y\n')),

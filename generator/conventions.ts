@@ -391,3 +391,8 @@ export function dashboardPanelUrl(grafanaUrl: string, uid: string, panelId: numb
   const base = `${grafanaUrl.replace(/\/+$/, '')}/d/${encodeURIComponent(uid)}`;
   return panelId === undefined ? base : `${base}?viewPanel=${panelId}`;
 }
+
+/** Rule group of the custom rules (`rules:`) of a catalogue group, after its generated ones. */
+export function customRuleGroupName(namespace: string, group: string, part: number): string {
+  return `${ruleGroupName(namespace, group, 1)}-custom${part > 1 ? `-${part}` : ''}`;
+}

@@ -3,9 +3,11 @@ import { hasErrors, sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { loadCatalog } from './load.js';
 import type { LoadedCatalog } from './load.js';
+import { resolveCustomRules } from './custom-rules.js';
 import { buildModel } from './model.js';
 import type { Catalog } from './model.js';
 import type { RawCatalog } from './raw.js';
+import { customExpressionRules } from './rules/custom.js';
 import { checkRules } from './rules/index.js';
 import { uniqueNameRules } from './rules/unique.js';
 import { validateAgainstSchema } from './schema.js';
@@ -35,8 +37,8 @@ export function compileCatalog(text: string, file: string): CompileResult {
   if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
   // The model holds every derived name; those that must be unique are checked there.
-  const catalog = buildModel(raw, basename(file), loaded.locate);
-  diagnostics.push(...uniqueNameRules(catalog, loaded));
+  const catalog = buildModel(raw, basename(file), loaded.locate, resolveCustomRules);
+  diagnostics.push(...uniqueNameRules(catalog, loaded), ...customExpressionRules(catalog, raw, loaded));
   if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
   return { catalog, diagnostics: sortDiagnostics(diagnostics), source: loaded };

@@ -15,12 +15,18 @@ export interface LoadedCatalog {
   readonly diagnostics: readonly Diagnostic[];
   /** Source position of the node at `path`; with `key`, of the key that names it. */
   locate(path: readonly (string | number)[], options?: { key?: boolean }): Position;
-  /** A diagnostic at the node at `path`. */
+  /**
+   * Source position of character `offset` of the string at `path` (a PromQL expression), where the
+   * scalar's text maps to its value character for character: plain or quoted on one line without
+   * escapes, or a literal block (`|`). Elsewhere, the scalar's own position.
+   */
+  locateWithin(path: readonly (string | number)[], offset: number): Position;
+  /** A diagnostic at the node at `path` (with `offset`: at that character of its string value). */
   diagnostic(
     rule: string,
     message: string,
     path: readonly (string | number)[],
-    options?: { key?: boolean; severity?: 'error' | 'warning' },
+    options?: { key?: boolean; severity?: 'error' | 'warning'; offset?: number },
   ): Diagnostic;
 }
 
@@ -111,13 +117,21 @@ export function loadCatalog(text: string, file: string): LoadedCatalog {
     return node?.range ? at(node.range[0]) : START;
   };
 
+  const locateWithin = (path: readonly (string | number)[], offset: number): Position => {
+    const node = nodeAt(path, false);
+    if (!isScalar(node) || !node.range) return locate(path);
+    const source = scalarOffset(text, node.range[0], node.range[1], node.type, String(node.value), offset);
+    return at(source ?? node.range[0]);
+  };
+
   return {
     file,
     data,
     diagnostics,
     locate,
+    locateWithin,
     diagnostic: (rule, message, path, options = {}) =>
-      make(rule, message, locate(path, options), pointerOf(path), options.severity ?? 'error'),
+      make(rule, message, options.offset === undefined ? locate(path, options) : locateWithin(path, options.offset), pointerOf(path), options.severity ?? 'error'),
   };
 }
 
@@ -140,6 +154,41 @@ function positionsOf(text: string): (offset: number) => Position {
   };
 }
 
+/**
+ * Offset in the file of character `offset` of a scalar's value, when its text holds the value as
+ * written (no escapes, folding or joined lines); undefined otherwise.
+ */
+function scalarOffset(text: string, start: number, end: number, type: string | undefined, value: string, offset: number): number | undefined {
+  const written = text.slice(start, end);
+  if (offset < 0 || offset > value.length) return undefined;
+  if (type === 'PLAIN') return written === value ? start + offset : undefined;
+  if (type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') return written.slice(1, -1) === value ? start + 1 + offset : undefined;
+  if (type !== 'BLOCK_LITERAL') return undefined;
+  // `|` header, then the content lines, each indented by the same amount.
+  const lines = written.split('\n');
+  const header = lines[0] ?? '';
+  const content = lines.slice(1).map((line) => line.replace(/\r$/, ''));
+  const explicit = /^\|[+-]?([1-9])|^\|([1-9])/.exec(header.trim());
+  const indent = explicit ? Number(explicit[1] ?? explicit[2]) + indentOf(text, start) : Math.min(...content.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  if (!Number.isFinite(indent)) return undefined;
+  const valueLines = value.split('\n');
+  const before = value.slice(0, offset).split('\n');
+  const lineIndex = before.length - 1;
+  const column = (before.at(-1) ?? '').length;
+  const sourceLine = content[lineIndex];
+  if (sourceLine === undefined || sourceLine.slice(indent) !== (valueLines[lineIndex] ?? '')) return undefined;
+  let lineStart = start + header.length + 1;
+  for (let i = 0; i < lineIndex; i++) lineStart += (lines[i + 1] ?? '').length + 1;
+  return lineStart + indent + column;
+}
+
+/** Indentation of the line `offset` is on (the parent's, for a block scalar's explicit indicator). */
+function indentOf(text: string, offset: number): number {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(lineStart);
+  return line.length - line.trimStart().length;
+}
+
 function detached(
   file: string,
   diagnostics: Diagnostic[],
@@ -150,6 +199,7 @@ function detached(
     data: undefined,
     diagnostics,
     locate: () => START,
+    locateWithin: () => START,
     diagnostic: (rule, message, path, options = {}) => make(rule, message, START, pointerOf(path), options.severity ?? 'error'),
   };
 }

@@ -33,7 +33,7 @@ import {
 import type { DashboardRef, OutputFiles } from '../conventions.js';
 import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
-import type { AlertKind, MetricType, RawAlert, RawCatalog, RawPanel, Severity, Unit } from './raw.js';
+import type { AlertKind, MetricType, RawAlert, RawCatalog, RawCustomRule, RawPanel, Severity, Unit } from './raw.js';
 import { isAdditiveUnit } from './defaults.js';
 import { sloRecordWindows } from './slo.js';
 import { DROP_REASONS, DROPPED_HELP } from '../../runtime/drops.js';
@@ -78,7 +78,62 @@ export interface Catalog {
   readonly files: OutputFiles;
   /** Folders whose stale generated files the writer removes. */
   readonly ownedDirs: readonly string[];
+  /** Recording rules and alerts with expressions of the catalogue's own (`rules:`), in file order. */
+  readonly customRules: readonly CustomRuleModel[];
+  /** Rule groups of the custom rules: per catalogue group in group order, split to stay small. */
+  readonly customRuleGroups: readonly CustomRuleGroupModel[];
 }
+
+/** A label of a custom rule's result, with the values it may take (undefined: any). */
+export interface OutputLabel {
+  readonly name: string;
+  readonly values: readonly string[] | undefined;
+}
+
+interface CustomRuleBase {
+  readonly name: string;
+  readonly group: GroupModel;
+  /** The PromQL expression as written, trailing line breaks removed. */
+  readonly expr: string;
+  readonly description: string | undefined;
+  /** Labels the rule adds, in file order. */
+  readonly labels: readonly { readonly name: string; readonly value: string }[];
+  /** Labels of the result (the expression's, then the added ones); undefined when they cannot be known. */
+  readonly outputLabels: readonly OutputLabel[] | undefined;
+  readonly path: SourcePath;
+}
+
+export interface CustomRecordModel extends CustomRuleBase {
+  readonly kind: 'record';
+}
+
+export interface CustomAlertModel extends CustomRuleBase {
+  readonly kind: 'alert';
+  readonly severity: Severity;
+  readonly for: string;
+  readonly summary: string;
+  /** Annotations besides summary, description and runbook_url, in file order. */
+  readonly annotations: readonly { readonly name: string; readonly value: string }[];
+}
+
+export type CustomRuleModel = CustomRecordModel | CustomAlertModel;
+
+export interface CustomRuleGroupModel {
+  readonly name: string;
+  readonly group: GroupModel;
+  readonly rules: readonly CustomRuleModel[];
+}
+
+/**
+ * Resolves the custom rules against the rest of the model (custom-rules.ts; handed in, since it
+ * reads the model's types and names).
+ */
+export type CustomRuleResolver = (
+  namespace: string,
+  raw: readonly RawCustomRule[],
+  groups: readonly GroupModel[],
+  metrics: readonly MetricModel[],
+) => { rules: CustomRuleModel[]; groups: CustomRuleGroupModel[] };
 
 export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
   | { readonly kind: 'average'; readonly metric: MetricModel }
@@ -305,6 +360,7 @@ export function buildModel(
   raw: RawCatalog,
   sourceFile: string,
   locate: (path: readonly (string | number)[], options?: { key?: boolean }) => Position,
+  resolveCustomRules: CustomRuleResolver,
 ): Catalog {
   const namespace = raw.namespace;
   const budget = {
@@ -482,6 +538,7 @@ export function buildModel(
     return { ...base, kind, metric };
   });
 
+  const customRules = resolveCustomRules(namespace, raw.rules ?? [], groups, metrics);
   const overviewDashboard = overviewDashboardRef(namespace, files.dashboards);
   return {
     namespace,
@@ -501,6 +558,8 @@ export function buildModel(
     dashboardFolder: dashboardFolder(namespace),
     files,
     ownedDirs: ownedOutputDirs(files),
+    customRules: customRules.rules,
+    customRuleGroups: customRules.groups,
   };
 }
 

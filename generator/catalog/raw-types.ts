@@ -34,6 +34,7 @@ const NAMED: Readonly<Record<string, string>> = {
   eventRecord: 'RawEventRecord',
   event: 'RawEvent',
   summaryFigure: 'RawSummaryFigure',
+  customRule: 'RawCustomRule',
 };
 
 export function rawTypesSource(schema: Schema): string {

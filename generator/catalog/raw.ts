@@ -25,6 +25,7 @@ export interface RawCatalog {
   metrics: Record<string, RawMetric>;
   events?: Record<string, RawEvent>;
   summary?: Record<string, RawSummaryFigure>;
+  rules?: RawCustomRule[];
 }
 
 export interface RawLabel {
@@ -157,6 +158,24 @@ export type RawSummaryFigure = {
 } | {
   ratio: string;
   description?: string;
+};
+
+export type RawCustomRule = {
+  record: string;
+  group: string;
+  expr: string;
+  description?: string;
+  labels?: Record<string, string>;
+} | {
+  alert: string;
+  group: string;
+  expr: string;
+  for?: string;
+  severity: "critical" | "warning" | "info";
+  summary: string;
+  description?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 };
 
 export type MetricType = RawMetric['type'];

@@ -89,7 +89,8 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
     }
   }
 
-  const alertsNow = new Set(current.metrics.flatMap((m) => m.alerts.flatMap((alert) => alert.names)));
+  const customNow = new Set(current.customRules.map((rule) => rule.name));
+  const alertsNow = new Set([...current.metrics.flatMap((m) => m.alerts.flatMap((alert) => alert.names)), ...customNow]);
   for (const metric of previous.metrics) {
     for (const alert of metric.alerts) {
       for (const name of alert.names) {
@@ -97,6 +98,16 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
         const still = now.get(metric.name);
         report('breaking-alert-removed', `alert ${name} (on ${metric.name}) was removed: silences, routes and dashboards that name it stop matching`, still ? ['metrics', still.key] : ['metrics'], { key: true });
       }
+    }
+  }
+  // A custom rule may move between the generated kinds and `rules:` under the same name; only its name counts.
+  const recordsNow = new Set([...customNow, ...current.metrics.flatMap((m) => m.ratios.flatMap((r) => r.records.map((record) => record.name)))]);
+  for (const rule of previous.customRules) {
+    if (rule.kind === 'alert' && !alertsNow.has(rule.name)) {
+      report('breaking-alert-removed', `custom alert ${rule.name} was removed: silences, routes and dashboards that name it stop matching`, ['rules'], { key: true });
+    }
+    if (rule.kind === 'record' && !recordsNow.has(rule.name)) {
+      report('breaking-recording-rule-removed', `custom recording rule ${rule.name} was removed; dashboards and queries that read it go empty`, ['rules'], { key: true });
     }
   }
   return out;

@@ -64,6 +64,15 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     }
     lines.push('');
   }
+  if (catalog.customRules.length > 0) {
+    lines.push('## Custom rules', '', '| rule | kind | group | expression | labels | about |', '| --- | --- | --- | --- | --- | --- |');
+    for (const rule of catalog.customRules) {
+      const about = rule.kind === 'alert' ? `${rule.severity}, for ${rule.for}: ${cell(rule.summary)}` : cell(rule.description ?? '');
+      const labels = rule.outputLabels === undefined ? 'not known' : rule.outputLabels.map((l) => code(l.name)).join(' ');
+      lines.push(`| ${code(rule.name)} | ${rule.kind === 'alert' ? 'alert' : 'recording rule'} | ${cell(rule.group.title)} | ${code(rule.expr)} | ${labels} | ${about} |`);
+    }
+    lines.push('');
+  }
   if (catalog.events.length > 0) {
     lines.push('## Events', '', '| recorder method | records | description |', '| --- | --- | --- |');
     for (const event of catalog.events) {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import { durationProblem, formatDuration, parseDuration } from '../../generator/catalog/duration.js';
 import catalogSchema from '../../generator/catalog/metrics.schema.json' with { type: 'json' };
-import { ALERT_DURATION_KEYS } from '../../generator/catalog/rules/durations.js';
+import { ALERT_DURATION_KEYS, CUSTOM_RULE_DURATION_KEYS } from '../../generator/catalog/rules/durations.js';
 import { BASE, catalogue, makeTempDir } from '../helpers/catalogue.js';
 
 const tmp = makeTempDir();
@@ -53,7 +53,7 @@ describe('durations as Prometheus reads them', () => {
       for (const [k, v] of Object.entries(node)) walk(v, k);
     };
     walk(catalogSchema, '');
-    expect(slots.sort()).toEqual([...ALERT_DURATION_KEYS, 'scrape_interval'].sort());
+    expect(slots.sort()).toEqual([...ALERT_DURATION_KEYS, ...CUSTOM_RULE_DURATION_KEYS, 'scrape_interval'].sort());
   });
 
   it('parses and formats exactly, to the millisecond', () => {

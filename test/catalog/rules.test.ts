@@ -34,6 +34,11 @@ const requestsAlert = (keys: string): string =>
   requestsWith(`    alerts:\n      - name: RequestsAlert\n${keys}        severity: warning\n        summary: Something is off.\n`);
 const durationAlert = (keys: string): string =>
   durationWith(`    alerts:\n      - name: LatencyAlert\n${keys}        severity: warning\n        summary: Something is off.\n`);
+/** The minimal catalogue with a `rules:` section. */
+const withRules = (rules: string): string => catalogue({ tail: `rules:\n${rules}` });
+/** A custom alert `Custom` in group main; `expr` is YAML as written after `expr: `. */
+const customAlert = (expr: string, extra = ''): string =>
+  `  - alert: Custom\n    group: main\n    expr: ${expr}\n    severity: warning\n    summary: Something is off.\n${extra}`;
 const billionLaughs = (): string => {
   let out = 'lol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
   const names = 'abcdefghi';
@@ -1081,6 +1086,137 @@ const CASES: readonly Case[] = [
     }),
     message: ['"method"', 'shop_failures_total', 'both counters'],
     at: { line: 'name: Fails', col: 'method: get' },
+  },
+  // ------------------------------------------------------------------ custom rules (rules:)
+  {
+    rule: 'custom-record-name',
+    text: withRules('  - record: shop_requests_rate\n    group: main\n    expr: sum(rate(shop_requests_total[5m]))\n'),
+    message: ['shop_requests_rate', 'level:metric:operations'],
+    at: { line: 'record: shop_requests_rate', col: 'shop_requests_rate' },
+  },
+  {
+    rule: 'custom-expr-syntax',
+    title: 'at the token the parser stopped at',
+    text: withRules(customAlert('rate(shop_requests_total[5m]) > > 1')),
+    message: ['alert Custom', 'PromQL syntax', 'unexpected ">"'],
+    at: { line: 'expr: rate(', col: '> 1' },
+  },
+  {
+    rule: 'custom-expr-metric',
+    title: 'on the second line of a literal block',
+    text: withRules(customAlert('|\n      sum(rate(shop_requests_total[5m]))\n      / sum(rate(shop_request_total[5m])) > 2')),
+    message: ['shop_request_total is not a series of the catalogue'],
+    at: { line: '/ sum(rate(shop_request_total', col: 'shop_request_total' },
+  },
+  {
+    rule: 'custom-expr-metric',
+    title: 'a histogram named without its sample suffix, with a hint',
+    text: withRules(customAlert('rate(shop_request_duration_seconds[5m]) > 1')),
+    message: ['did you mean shop_request_duration_seconds_bucket or shop_request_duration_seconds_sum or shop_request_duration_seconds_count?'],
+    at: { line: 'expr: rate(', col: 'shop_request_duration_seconds' },
+  },
+  {
+    rule: 'custom-expr-metric',
+    title: 'a folded block, where only the expression itself can be pointed at',
+    text: withRules(customAlert('>\n      rate(shop_requests_total[5m])\n      > rate(shop_nothing_total[5m])')),
+    message: ['shop_nothing_total'],
+    at: { after: 'alert: Custom', line: 'expr: >', col: '>' },
+  },
+  {
+    rule: 'custom-expr-label',
+    title: 'a matcher in a single-quoted expression',
+    text: withRules(customAlert(`'rate(shop_requests_total{methd="get"}[5m]) > 1'`)),
+    message: ['methd is not a label of metric shop_requests_total', 'method, job, instance'],
+    at: { line: 'expr: ', col: 'methd' },
+  },
+  {
+    rule: 'custom-expr-label',
+    title: 'a grouping label the aggregated vector does not carry',
+    text: withRules(customAlert('sum by (job, methd) (rate(shop_requests_total[5m])) > 1')),
+    message: ['by (methd)', 'not a label of the vector'],
+    at: { line: 'expr: ', col: 'methd' },
+  },
+  {
+    rule: 'custom-expr-label',
+    title: 'a label a custom record aggregated away',
+    text: withRules(
+      '  - record: job:shop_requests:rate5m\n    group: main\n    expr: sum by (job) (rate(shop_requests_total[5m]))\n' +
+        customAlert('job:shop_requests:rate5m{method="get"} > 1'),
+    ),
+    message: ['method is not a label of recording rule job:shop_requests:rate5m', 'its labels are job'],
+    at: { line: 'expr: job:shop_requests:rate5m{', col: 'method' },
+  },
+  {
+    rule: 'custom-expr-label-value',
+    title: 'a value outside the label\'s list, in a double-quoted expression',
+    text: withRules(customAlert(`"rate(shop_requests_total{method='put'}[5m]) > 1"`)),
+    message: ['"put" is not a value of method', 'get, post, other'],
+    at: { line: 'expr: ', col: "'put'" },
+  },
+  {
+    rule: 'custom-expr-label-value',
+    title: 'a pattern that matches no value',
+    text: withRules(customAlert('rate(shop_requests_total{method=~"put|patch"}[5m]) > 1')),
+    message: ['=~"put|patch" matches no value of method'],
+    at: { line: 'expr: ', col: '"put|patch"' },
+  },
+  {
+    rule: 'custom-expr-label-value',
+    title: 'a bucket boundary the histogram does not have',
+    text: withRules(customAlert('rate(shop_request_duration_seconds_bucket{le="0.3"}[5m]) > 1')),
+    message: ['"0.3" is not a value of le', '0.1, 0.5, 1, 1.0, +Inf'],
+    at: { line: 'expr: ', col: '"0.3"' },
+  },
+  {
+    rule: 'custom-template',
+    text: withRules(customAlert('rate(shop_requests_total[5m]) > 1', '    description: Rate {{ $value }\n')),
+    message: ['alert Custom', 'the description is a Prometheus template', 'not closed'],
+    at: { line: 'description: Rate', col: 'Rate' },
+  },
+  {
+    rule: 'group-undefined',
+    title: 'the group of a custom rule',
+    text: withRules(customAlert('rate(shop_requests_total[5m]) > 1').replace('group: main', 'group: mian')),
+    message: ['alert Custom', '"mian"'],
+    at: { line: 'group: mian', col: 'mian' },
+  },
+  {
+    rule: 'alert-name-duplicate',
+    title: 'a custom alert named like a generated one',
+    text: catalogue({
+      metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Custom, kind: threshold, of: rate, above: 5, severity: info, summary: Busy. }\n'),
+      tail: 'rules:\n' + customAlert('rate(shop_requests_total[5m]) > 1'),
+    }),
+    message: ['custom alert Custom', '"Custom"', 'alert Custom of shop_requests_total (metrics.yaml:'],
+    at: { after: 'rules:', line: 'alert: Custom', col: 'alert' },
+  },
+  {
+    rule: 'record-name-conflict',
+    title: 'a custom record named like a generated ratio record',
+    text: catalogue({
+      metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { method: get } }]\n'),
+      tail: 'rules:\n  - record: instance:shop_get_share:ratio_rate5m\n    group: main\n    expr: sum(rate(shop_requests_total[5m]))\n',
+    }),
+    message: ['custom recording rule instance:shop_get_share:ratio_rate5m', 'ratio get_share (metrics.yaml:'],
+    at: { line: '- record: instance:shop_get_share', col: 'record' },
+  },
+  {
+    rule: 'rule-group-duplicate',
+    title: 'the custom rules of group main (shop-main-custom) meet a group main_custom',
+    text: catalogue({
+      groups: `${BASE.groups}  main_custom:\n    title: Main custom\n`,
+      metrics: BASE.metrics + metric('jobs_total', { type: 'counter', unit: 'count', group: 'main_custom', alerts: '[{ name: NoJobs, kind: stall, severity: info, summary: Stalled. }]' }),
+      tail: 'rules:\n' + customAlert('rate(shop_requests_total[5m]) > 1'),
+    }),
+    message: ['the custom rules of group main', '"shop-main-custom"', 'group main_custom (metrics.yaml:'],
+    at: { after: 'rules:', line: 'alert: Custom', col: 'alert' },
+  },
+  {
+    rule: 'duration-range',
+    title: 'the for of a custom alert',
+    text: withRules(customAlert('rate(shop_requests_total[5m]) > 1', '    for: 300y\n')),
+    message: ['alert Custom: for'],
+    at: { line: 'for: 300y', col: '300y' },
   },
 ];
 

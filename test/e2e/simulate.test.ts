@@ -86,6 +86,7 @@ describe('simulate --with-prometheus on the http-service test catalogue', () => 
     const expected = catalog.metrics
       .flatMap((m) => m.alerts)
       .flatMap((a) => (a.kind === 'slo' ? [`${a.name}FastBurn`, `${a.name}SlowBurn`] : [a.name]))
+      .concat(catalog.customRules.filter((r) => r.kind === 'alert').map((r) => r.name))
       .sort();
     expect(expected.length).toBeGreaterThan(5);
     const loaded = (await ruleGroups(prometheus)).flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)).sort();

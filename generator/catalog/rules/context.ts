@@ -12,7 +12,8 @@ export class RuleContext {
     private readonly loaded: LoadedCatalog,
   ) {}
 
-  error(rule: string, message: string, path: readonly (string | number)[], options: { key?: boolean } = {}): void {
+  /** With `offset`: at that character of the string at `path` (a PromQL expression). */
+  error(rule: string, message: string, path: readonly (string | number)[], options: { key?: boolean; offset?: number } = {}): void {
     this.diagnostics.push(this.loaded.diagnostic(rule, message, path, options));
   }
 

@@ -4,6 +4,7 @@ import type { RawCatalog } from '../raw.js';
 import { alertRules } from './alerts.js';
 import { alertRoutingRules } from './alert-routing.js';
 import { cardinalityRules } from './cardinality.js';
+import { customRules } from './custom.js';
 import { durationRules } from './durations.js';
 import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
@@ -13,7 +14,7 @@ import { labelRules, metricStructureRules, ratioRules, summaryRules } from './st
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, alertRoutingRules, outputRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -68,6 +68,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
 
   const ruleGroup = space('rule-group-duplicate', 'rule group', 'rename one group');
   for (const group of catalog.groups) for (const name of group.ruleGroups) ruleGroup(name, { what: `group ${group.id}`, path: group.path });
+  for (const custom of catalog.customRuleGroups) ruleGroup(custom.name, { what: `the custom rules of group ${custom.group.id}`, path: custom.rules[0]?.path ?? custom.group.path });
 
   const alertName = space('alert-name-duplicate', 'alert', 'rename one alert');
   const record = space('record-name-conflict', 'recording rule', 'change one of them so they record different names');
@@ -79,6 +80,11 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
       for (const name of alert.names) alertName(name, { what: `alert ${alert.name} of ${metric.name}`, path: alert.path });
       for (const r of alertRecords(alert)) record(r.name, { what: `alert ${alert.name}`, path: alert.path, meaning: r.meaning });
     }
+  }
+  // Custom rules come after the generated ones: a clash is reported on the custom rule.
+  for (const rule of catalog.customRules) {
+    if (rule.kind === 'alert') alertName(rule.name, { what: `custom alert ${rule.name}`, path: [...rule.path, 'alert'] });
+    else record(rule.name, { what: `custom recording rule ${rule.name}`, path: [...rule.path, 'record'] });
   }
 
   // The module scope of generated/metrics.ts.

@@ -4,6 +4,7 @@ import { mergeMatchers } from '../../catalog/model.js';
 import type { AlertModel, Catalog, Matchers, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
 import { aggregate } from '../promql.js';
+import { customRuleGroups } from './custom.js';
 import { bucketMatcher, range, selector } from './promql.js';
 
 /** A rule as Prometheus reads it; serialized as-is, keys in this order. */
@@ -26,7 +27,7 @@ export { MAX_RULES_PER_GROUP };
 
 /** alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue group. */
 export function emitAlerts(catalog: Catalog): Map<string, string> {
-  const groups = ruleGroups(catalog);
+  const groups = [...ruleGroups(catalog), ...customRuleGroups(catalog)];
   const body = stringify({ groups }, { lineWidth: 0, indent: 2 });
   return new Map([[catalog.files.rules, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
 }

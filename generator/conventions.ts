@@ -87,11 +87,12 @@ export function metricLabelsTypeName(key: string): string {
 
 /**
  * Names generated/metrics.ts declares or imports whatever the catalogue says; a catalogue name
- * that would generate one of them (a label `metrics` → type `Metrics`) would not compile.
+ * that would generate one of them (a label `metrics` → type `Metrics`) would not compile. The
+ * runtime's store classes (`Counter`...) stay reserved although the module now infers their types.
  */
 export const GENERATED_MODULE_NAMES: readonly string[] = [
   'lazybirdMetrics', 'RUNTIME_API', 'requireRuntimeApi', 'MetricsRuntime', 'averageOf', 'ratioOf', 'sumOf', 'runtimeMetricsHandler', 'runtimeStartMetricsServer',
-  'Counter0', 'Gauge0', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
+  'Counter', 'Counter0', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
   'LabeledHistogram', 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
   'METRIC_SPECS', 'MetricsSummary', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder', 'recorders',
   'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',

@@ -95,12 +95,20 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     // Labels with the same values share their index function.
     identifier(label.indexFunction, { ...owner, meaning: `index function of ${JSON.stringify(label.values)}` });
   }
+  for (const metric of declared) if (metric.labels.length > 0) identifier(metric.labelsTypeName, { what: `metric ${metric.key}`, path: metric.path });
+  for (const event of catalog.events) identifier(event.typeName, { what: `event ${event.id}`, path: event.path });
+  // Members of the objects the module returns.
+  const property = space('generated-name-collision', 'property of the metrics object', 'rename one');
+  for (const name of METRICS_OBJECT_MEMBERS) property(name, { what: `the method metrics.${name}()`, path: undefined });
+  for (const metric of declared) property(metric.property, { what: `metric ${metric.key}`, path: metric.path });
+
+  // Locals of createMetrics, after the properties: two metrics with one property also share a store
+  // name, and the property is the clearer report.
   for (const metric of declared) {
     const owner = { what: `metric ${metric.key}`, path: metric.path };
     identifier(metric.store, owner);
-    if (metric.labels.length > 0) for (const name of [metric.labelsTypeName, metric.seriesFunction, metric.labelReader]) identifier(name, owner);
+    if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader]) identifier(name, owner);
   }
-  for (const event of catalog.events) identifier(event.typeName, { what: `event ${event.id}`, path: event.path });
   // Parameters and locals of the series functions and recorder methods: they may repeat from one
   // function to the next, but must not shadow a name of the module or of createMetrics, nor meet
   // another local of the same function.
@@ -125,10 +133,6 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     }
   }
 
-  // Members of the objects the module returns.
-  const property = space('generated-name-collision', 'property of the metrics object', 'rename one');
-  for (const name of METRICS_OBJECT_MEMBERS) property(name, { what: `the method metrics.${name}()`, path: undefined });
-  for (const metric of declared) property(metric.property, { what: `metric ${metric.key}`, path: metric.path });
   const method = space('generated-name-collision', 'recorder method', 'rename one event');
   for (const event of catalog.events) method(event.method, { what: `event ${event.id}`, path: event.path });
   const figure = space('generated-name-collision', 'summary property', 'rename one figure');

@@ -38,6 +38,48 @@ export function labelSpecConstName(labelId: string): string {
   return `${pascalCase(labelId)}Label`;
 }
 
+/**
+ * `agent`, `from_agent` → `agentIndex` (the generated switch from a value to its position). Labels
+ * with the same values share one switch, named after the first of them in the catalogue.
+ */
+export function valueSetIndexFunctionName(firstLabelId: string): string {
+  return labelIndexFunctionName(firstLabelId);
+}
+
+/** `cache_layer` → `cacheLayer` (a label's value as a parameter of a metric's series function). */
+export function labelParameterName(labelId: string): string {
+  return camelCase(labelId);
+}
+
+/** `cache_layer` → `cacheLayerAt` (a local holding a label value's position). */
+export function positionLocalName(id: string): string {
+  return `${camelCase(id)}At`;
+}
+
+/**
+ * `agent_calls_total` → `agentCallsTotalStore` (the local of createMetrics holding the metric's
+ * storage). Suffixed: an event field often has the name of the metric it feeds, and the recorder
+ * method's local for that field must not shadow the store.
+ */
+export function metricStoreName(key: string): string {
+  return `${camelCase(key)}Store`;
+}
+
+/** `agent_calls_total` → `agentCallsTotalSeries` (label values → series number). */
+export function metricSeriesFunctionName(key: string): string {
+  return `${camelCase(key)}Series`;
+}
+
+/** `agent_calls_total` → `readAgentCallsTotalLabels` (label object → series number, a throwing read dropped). */
+export function metricLabelReaderName(key: string): string {
+  return `read${pascalCase(key)}Labels`;
+}
+
+/** `cost_usd` field of an event → `costUsd` (the local of the recorder method that reads it once). */
+export function eventFieldLocalName(fieldId: string): string {
+  return camelCase(fieldId);
+}
+
 /** `agent_calls_total` → `AgentCallsTotalLabels` (the label object type of a metric). */
 export function metricLabelsTypeName(key: string): string {
   return `${pascalCase(key)}Labels`;
@@ -45,15 +87,22 @@ export function metricLabelsTypeName(key: string): string {
 
 /**
  * Names generated/metrics.ts declares or imports whatever the catalogue says; a catalogue name
- * that would generate one of them (a label `metrics` → type `Metrics`) would not compile.
+ * that would generate one of them (a label `metrics` → type `Metrics`) would not compile. The
+ * runtime's store classes (`Counter`...) stay reserved although the module now infers their types.
  */
 export const GENERATED_MODULE_NAMES: readonly string[] = [
   'lazybirdMetrics', 'RUNTIME_API', 'requireRuntimeApi', 'MetricsRuntime', 'averageOf', 'ratioOf', 'sumOf', 'runtimeMetricsHandler', 'runtimeStartMetricsServer',
   'Counter', 'Counter0', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
   'LabeledHistogram', 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
-  'METRIC_SPECS', 'MetricsSummary', 'INTERNALS', 'Internals', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder',
+  'METRIC_SPECS', 'MetricsSummary', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder', 'recorders',
   'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
 ];
+
+/**
+ * Locals and parameters of the generated functions (createMetrics, the faces, the recorder
+ * methods). A metric, label or field name that generated one of them would shadow it.
+ */
+export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error'];
 
 /**
  * Global names of TypeScript's libraries and Node's types that a generated module may use (utility

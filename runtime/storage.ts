@@ -67,6 +67,16 @@ export class Counter {
     rejectValue(this.drops, this.metricId, by, true);
   }
 
+  /**
+   * Adds `by` to a series, with no default: an event's missing `by` field (undefined) is dropped
+   * and counted as not_a_number, never taken for a step of 1.
+   */
+  incBy(series: number, by: number): void {
+    if (typeof by === 'number') this.inc(series, by);
+    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    else rejectValue(this.drops, this.metricId, by, true);
+  }
+
   /** Current value of a series; NaN for a series that does not exist. */
   value(series: number): number {
     return typeof series === 'number' ? (this.data[series] ?? NaN) : NaN;
@@ -136,6 +146,20 @@ export class Gauge {
       return;
     }
     rejectValue(this.drops, this.metricId, by, false);
+  }
+
+  /** Adds `by` to a series, with no default: an undefined `by` is dropped as not_a_number (see Counter#incBy). */
+  incBy(series: number, by: number): void {
+    if (typeof by === 'number') this.inc(series, by);
+    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    else rejectValue(this.drops, this.metricId, by, false);
+  }
+
+  /** Subtracts `by` from a series, with no default: an undefined `by` is dropped as not_a_number. */
+  decBy(series: number, by: number): void {
+    if (typeof by === 'number') this.dec(series, by);
+    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    else rejectValue(this.drops, this.metricId, by, false);
   }
 
   /** Current value of a series; NaN for a series that does not exist. */

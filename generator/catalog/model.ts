@@ -8,7 +8,14 @@ import {
   eventTypeName,
   familyName,
   groupDashboardRef,
+  eventFieldLocalName,
   labelIndexFunctionName,
+  labelParameterName,
+  metricLabelReaderName,
+  metricSeriesFunctionName,
+  metricStoreName,
+  positionLocalName,
+  valueSetIndexFunctionName,
   labelSpecConstName,
   labelTypeName,
   MAX_RULES_PER_GROUP,
@@ -151,8 +158,12 @@ export interface LabelModel {
   readonly overflow: string | undefined;
   /** TypeScript union type of the values. */
   readonly typeName: string;
-  /** Generated function from a value to its position. */
+  /** Generated function from a value to its position, shared by the labels with the same values. */
   readonly indexFunction: string;
+  /** Its value as a parameter of a metric's series function. */
+  readonly parameter: string;
+  /** The local holding its value's position in a series function. */
+  readonly positionLocal: string;
   /** Generated LabelSpec constant. */
   readonly specConst: string;
   /** True for labels the generator made (the drop counter's), which have no TypeScript type. */
@@ -219,6 +230,12 @@ export interface MetricModel {
   readonly property: string;
   /** Type of its label object (labelled metrics). */
   readonly labelsTypeName: string;
+  /** Local of createMetrics holding its storage. */
+  readonly store: string;
+  /** Function from its label values to a series number (labelled metrics). */
+  readonly seriesFunction: string;
+  /** Function from its label object to a series number, a throwing read dropped (labelled metrics). */
+  readonly labelReader: string;
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
   readonly path: SourcePath;
@@ -329,8 +346,16 @@ export interface RatioModel {
   readonly path: SourcePath;
 }
 
-export type EventField = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
-  | { readonly kind: 'label'; readonly label: LabelModel }
+export type EventField = {
+  readonly id: string;
+  readonly property: string;
+  /** Local of the recorder method that reads the field once. */
+  readonly local: string;
+  readonly description: string | undefined;
+  readonly path: SourcePath;
+} & (
+  /** `positionLocal`: the local holding the position of the field's value, resolved once per call. */
+  | { readonly kind: 'label'; readonly label: LabelModel; readonly positionLocal: string }
   | { readonly kind: 'number'; readonly optional: boolean }
 );
 
@@ -367,7 +392,7 @@ export function buildModel(
     seriesPerMetric: raw.budget?.series_per_metric ?? DEFAULT_BUDGET.seriesPerMetric,
     totalSeries: raw.budget?.total_series ?? DEFAULT_BUDGET.totalSeries,
   };
-  const labels = new Map<string, LabelModel>(
+  const labels = new Map<string, Mutable<LabelModel>>(
     Object.entries(raw.labels).map(([id, label]) => [
       id,
       {
@@ -378,6 +403,8 @@ export function buildModel(
         overflow: label.overflow,
         typeName: labelTypeName(id),
         indexFunction: labelIndexFunctionName(id),
+        parameter: labelParameterName(id),
+        positionLocal: positionLocalName(id),
         specConst: labelSpecConstName(id),
         builtin: false,
         path: ['labels', id],
@@ -423,6 +450,9 @@ export function buildModel(
       ratios: [],
       property: metricPropertyName(key),
       labelsTypeName: metricLabelsTypeName(key),
+      store: metricStoreName(key),
+      seriesFunction: metricSeriesFunctionName(key),
+      labelReader: metricLabelReaderName(key),
       source: locate(['metrics', key], { key: true }),
       path: ['metrics', key],
     };
@@ -454,6 +484,7 @@ export function buildModel(
   }
 
   const declared = [...byGroup.values()].flat();
+  shareIndexFunctions([...labels.values()], declared);
   // The drop counter sits beside the exporter's other self-metric, else in the last group.
   const selfGroup = declared.find((m) => m.role === 'scrape_duration')?.group ?? groupOrder.at(-1)?.id;
   if (selfGroup !== undefined) byGroup.get(selfGroup)?.push(droppedMetric(namespace, selfGroup, declared));
@@ -498,11 +529,11 @@ export function buildModel(
     method: eventMethodName(id),
     typeName: eventTypeName(id),
     fields: Object.entries(event.fields).map(([fieldId, field]): EventField => {
-      const common = { id: fieldId, property: eventFieldProperty(fieldId), description: field.description, path: ['events', id, 'fields', fieldId] };
+      const common = { id: fieldId, property: eventFieldProperty(fieldId), local: eventFieldLocalName(fieldId), description: field.description, path: ['events', id, 'fields', fieldId] };
       if ('label' in field) {
         const label = labels.get(field.label);
         if (!label) throw new Error(`unresolved label ${field.label}`);
-        return { ...common, kind: 'label', label };
+        return { ...common, kind: 'label', label, positionLocal: positionLocalName(fieldId) };
       }
       return { ...common, kind: 'number', optional: field.optional ?? false };
     }),
@@ -563,6 +594,22 @@ export function buildModel(
   };
 }
 
+/**
+ * Labels with the same values (in the same order, overflow included) share one index function,
+ * named after the first of them that a metric uses.
+ */
+function shareIndexFunctions(labels: readonly Mutable<LabelModel>[], declared: readonly MetricModel[]): void {
+  const used = new Set(declared.flatMap((metric) => metric.labels));
+  const firstWithValues = new Map<string, LabelModel>();
+  for (const label of labels) {
+    if (!used.has(label)) continue;
+    const values = JSON.stringify(label.values);
+    const first = firstWithValues.get(values) ?? label;
+    firstWithValues.set(values, first);
+    label.indexFunction = valueSetIndexFunctionName(first.id);
+  }
+}
+
 /** Recording rules a group's metrics need, each once (two alerts on one signal share it). */
 export function groupRecords(metrics: readonly MetricModel[]): RecordModel[] {
   const records = new Map<string, RecordModel>();
@@ -615,6 +662,8 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     overflow: undefined,
     typeName: 'DroppedMetric',
     indexFunction: labelIndexFunctionName('metric'),
+    parameter: labelParameterName('metric'),
+    positionLocal: positionLocalName('metric'),
     specConst: labelSpecConstName('metric'),
     builtin: true,
     path: [],
@@ -627,6 +676,8 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     overflow: undefined,
     typeName: 'DropReason',
     indexFunction: labelIndexFunctionName('reason'),
+    parameter: labelParameterName('reason'),
+    positionLocal: positionLocalName('reason'),
     specConst: labelSpecConstName('reason'),
     builtin: true,
     path: [],
@@ -657,6 +708,9 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     ratios: [],
     property: metricPropertyName(key),
     labelsTypeName: metricLabelsTypeName(key),
+    store: metricStoreName(key),
+    seriesFunction: metricSeriesFunctionName(key),
+    labelReader: metricLabelReaderName(key),
     source: { line: 1, col: 1 },
     path: [],
   };

@@ -3,7 +3,7 @@
  * alert and record names, and the TypeScript names of the generated module. Runs on the model,
  * where each name was computed once, so it checks exactly the names the emitters write.
  */
-import { GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES } from '../../conventions.js';
+import { GENERATED_LOCAL_NAMES, GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES } from '../../conventions.js';
 import type { Diagnostic, Position } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import { alertRecords } from '../model.js';
@@ -93,17 +93,52 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
   for (const name of TYPESCRIPT_GLOBAL_NAMES) identifier(name, { what: 'a TypeScript global the generated module may use', path: undefined });
   const declared = catalog.metrics.filter((m) => m.role !== 'dropped_records');
   const used = new Set(declared.flatMap((m) => m.labels.map((l) => l.id)));
+  for (const name of GENERATED_LOCAL_NAMES) identifier(name, { what: 'a local of the generated functions', path: undefined });
   for (const label of catalog.labels) {
     if (label.builtin || !used.has(label.id)) continue; // unused labels generate nothing
-    for (const name of [label.typeName, label.specConst, label.indexFunction]) identifier(name, { what: `label ${label.id}`, path: label.path });
+    const owner = { what: `label ${label.id}`, path: label.path };
+    for (const name of [label.typeName, label.specConst]) identifier(name, owner);
+    // Labels with the same values share their index function.
+    identifier(label.indexFunction, { ...owner, meaning: `index function of ${JSON.stringify(label.values)}` });
   }
   for (const metric of declared) if (metric.labels.length > 0) identifier(metric.labelsTypeName, { what: `metric ${metric.key}`, path: metric.path });
   for (const event of catalog.events) identifier(event.typeName, { what: `event ${event.id}`, path: event.path });
-
   // Members of the objects the module returns.
   const property = space('generated-name-collision', 'property of the metrics object', 'rename one');
   for (const name of METRICS_OBJECT_MEMBERS) property(name, { what: `the method metrics.${name}()`, path: undefined });
   for (const metric of declared) property(metric.property, { what: `metric ${metric.key}`, path: metric.path });
+
+  // Locals of createMetrics, after the properties: two metrics with one property also share a store
+  // name, and the property is the clearer report.
+  for (const metric of declared) {
+    const owner = { what: `metric ${metric.key}`, path: metric.path };
+    identifier(metric.store, owner);
+    if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader]) identifier(name, owner);
+  }
+  // Parameters and locals of the series functions and recorder methods: they may repeat from one
+  // function to the next, but must not shadow a name of the module or of createMetrics, nor meet
+  // another local of the same function.
+  const inner = 'a local of one generated function';
+  for (const metric of declared) {
+    const local = space('generated-name-collision', `local of the series function of ${metric.key}`, 'rename one label');
+    for (const label of metric.labels) {
+      for (const name of [label.parameter, label.positionLocal]) {
+        identifier(name, { what: `label ${label.id}`, path: label.path, meaning: inner });
+        local(name, { what: `label ${label.id}`, path: label.path });
+      }
+    }
+  }
+  for (const event of catalog.events) {
+    const local = space('generated-name-collision', `local of ${event.method}()`, 'rename one field');
+    for (const field of event.fields) {
+      const owner = { what: `field ${field.id} of event ${event.id}`, path: field.path };
+      for (const name of field.kind === 'label' ? [field.local, field.positionLocal] : [field.local]) {
+        identifier(name, { ...owner, meaning: inner });
+        local(name, owner);
+      }
+    }
+  }
+
   const method = space('generated-name-collision', 'recorder method', 'rename one event');
   for (const event of catalog.events) method(event.method, { what: `event ${event.id}`, path: event.path });
   const figure = space('generated-name-collision', 'summary property', 'rename one figure');

@@ -9,6 +9,7 @@ export function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('lit', (value: unknown) => new handlebars.SafeString(literal(value)));
   handlebars.registerHelper('ident', (value: unknown) => new handlebars.SafeString(identifier(value)));
   handlebars.registerHelper('num', (value: unknown) => new handlebars.SafeString(numberLiteral(value)));
+  handlebars.registerHelper('comment', (value: unknown) => new handlebars.SafeString(inlineComment(String(value))));
   handlebars.registerHelper('doc', (value: unknown, indent: unknown) =>
     new handlebars.SafeString(docComment(String(value), typeof indent === 'number' ? indent : 0)),
   );
@@ -38,6 +39,11 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function identifier(value: unknown): string {
   if (typeof value !== 'string' || !IDENTIFIER.test(value)) throw new Error(`not an identifier: ${String(value)}`);
   return value;
+}
+
+/** A `/* ... *\/` comment on one line whose text cannot end the comment early or break the line. */
+export function inlineComment(text: string): string {
+  return `/* ${text.replace(/\*\//g, '*\u2215').replace(/[\r\n\u2028\u2029]/g, ' ')} */`;
 }
 
 /** A JSDoc block whose text cannot end the comment early or start a tag. */

@@ -1,5 +1,5 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
-import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
+import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
 import { RUNTIME_API } from '../../../runtime/version.js';
 
@@ -10,9 +10,15 @@ import { RUNTIME_API } from '../../../runtime/version.js';
 export interface TypeScriptView {
   readonly namespace: string;
   readonly labels: readonly LabelView[];
+  /** One value-to-position function per distinct value set. */
+  readonly indexFunctions: readonly IndexFunctionView[];
   readonly metrics: readonly MetricView[];
+  /** The labelled metrics, which have series functions and label readers. */
+  readonly labeledMetrics: readonly MetricView[];
   readonly events: readonly EventView[];
   readonly summary: readonly SummaryView[];
+  /** Doc comment of `summary()`: the catalogue's figures. */
+  readonly summaryDoc: string;
   readonly dashboards: readonly { uid: string; title: string }[];
   readonly scrapeDurationMetric: string | undefined;
   /** The runtime API the module is generated for (the runtime built with this generator). */
@@ -20,19 +26,22 @@ export interface TypeScriptView {
   /** What the module takes from the runtime: only what it uses, so it compiles under noUnusedLocals. */
   readonly runtimeValues: readonly { readonly name: string; readonly alias: string | undefined }[];
   readonly runtimeTypes: readonly string[];
-  /** The stores and series functions the recorder's events use. */
-  readonly recorderInternals: readonly string[];
 }
 
 interface LabelView {
   readonly typeName: string;
-  readonly indexFn: string;
   readonly specConst: string;
   readonly name: string;
   readonly description: string;
-  readonly values: readonly { value: string; index: number }[];
   readonly valueList: readonly string[];
   readonly overflow: string | undefined;
+}
+
+interface IndexFunctionView {
+  readonly name: string;
+  /** Ids of the labels that share it. */
+  readonly doc: string;
+  readonly values: readonly { value: string; index: number }[];
 }
 
 interface MetricView {
@@ -49,16 +58,30 @@ interface MetricView {
   readonly seriesFn: string;
   /** Reads a label object into a series number, counting a throwing read as a drop. */
   readonly readFn: string;
-  readonly labels: readonly { key: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
+  readonly labels: readonly { key: string; parameter: string; positionLocal: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
-  readonly faceType: string;
+}
+
+/** `local * stride` terms plus a constant: the series number from label positions. */
+interface SeriesView {
+  readonly terms: readonly { readonly local: string; readonly stride: number }[];
+  readonly constant: number;
+  /** Fixed label values the constant stands for, as `label="value"` (for a comment). */
+  readonly fixed: string;
+  /** Position locals that must all be known (>= 0) for the arithmetic; else the series function decides. */
+  readonly known: readonly string[];
+  readonly seriesFn: string;
+  /** The series function's arguments for that case: field locals or fixed values. */
+  readonly args: readonly ({ fixed: true; value: string } | { fixed: false; local: string })[];
 }
 
 interface EventView {
   readonly method: string;
-  /** Each field the records use, read once into a local (`f0`, `f1`, ...). */
+  /** Each field the records use, read once into a local named after it. */
   readonly locals: readonly { local: string; property: string }[];
+  /** Each label field the records use, resolved once to its position. */
+  readonly positions: readonly { positionLocal: string; indexFn: string; local: string }[];
   /** Ids of the metrics the event records, each once: an unreadable event is a drop for each. */
   readonly metricIds: readonly number[];
   readonly typeName: string;
@@ -66,10 +89,9 @@ interface EventView {
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
   readonly records: readonly {
     readonly store: string;
-    readonly operation: string;
-    readonly seriesFn: string;
-    readonly labeled: boolean;
-    readonly args: readonly ({ fixed: true; value: string } | { fixed: false; local: string })[];
+    /** The store's method: `inc`/`dec` for a step of 1, `incBy`/`decBy` with a value field, `set`, `observe`. */
+    readonly method: string;
+    readonly series: SeriesView;
     readonly value: string | undefined;
     readonly optionalValue: boolean;
   }[];
@@ -97,10 +119,16 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     return id;
   };
 
+  const indexFunctions = new Map<string, { name: string; labels: string[]; values: readonly string[] }>();
+  for (const label of labels) {
+    const shared = indexFunctions.get(label.indexFunction);
+    if (shared === undefined) indexFunctions.set(label.indexFunction, { name: label.indexFunction, labels: [label.id], values: label.values });
+    else if (JSON.stringify(shared.values) !== JSON.stringify(label.values)) throw new Error(`${label.indexFunction} serves two value sets`);
+    else shared.labels.push(label.id);
+  }
+
   const metricViews = metrics.map((metric, id): MetricView => {
     const storeClass = storeClassName(metric.type);
-    const labeled = metric.labels.length > 0;
-    const labelsType = metric.labelsTypeName;
     return {
       id,
       name: metric.name,
@@ -109,22 +137,23 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       type: metric.type,
       unit: exposedUnit(metric.unit),
       buckets: metric.type === 'histogram' ? metric.buckets : undefined,
-      store: `m${id}`,
+      store: metric.store,
       storeClass,
       accessor: metric.type,
-      seriesFn: `s${id}`,
-      readFn: `r${id}`,
+      seriesFn: metric.seriesFunction,
+      readFn: metric.labelReader,
       labels: metric.labels.map((label, position) => ({
         key: label.name,
+        parameter: label.parameter,
+        positionLocal: label.positionLocal,
         typeName: label.typeName,
-        indexFn: indexFnOf(label),
-        specConst: specConstOf(label),
+        indexFn: label.indexFunction,
+        specConst: label.specConst,
         position,
-        stride: metric.labels.slice(position + 1).reduce((product, l) => product * l.values.length, 1),
+        stride: strideOf(metric, position),
       })),
-      labeled,
-      labelsType,
-      faceType: labeled ? `Labeled${storeClass}<${labelsType}>` : `${storeClass}0`,
+      labeled: metric.labels.length > 0,
+      labelsType: metric.labelsTypeName,
     };
   });
   const viewOf = (metric: MetricModel): MetricView => {
@@ -135,14 +164,18 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
 
   const events = catalog.events.map((event): EventView => {
     const fields = new Map(event.fields.map((f) => [f.id, f]));
-    // One read per field: fewer property loads, and a fractional number is boxed once, not per use.
-    const used = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))];
-    const localOf = new Map(used.map((field, index) => [field, `f${index}`]));
-    const local = (field: string): string => localOf.get(field) ?? '';
-    const propertyOf = (field: string): string => fields.get(field)?.property ?? '';
+    const fieldOf = (id: string): EventField => {
+      const field = fields.get(id);
+      if (!field) throw new Error(`event ${event.id} has no field ${id}`);
+      return field;
+    };
+    // One read per field and one index lookup per label field, whatever the number of records.
+    const usedFields = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))].map(fieldOf);
+    const labelFields = usedFields.flatMap((field) => (field.kind === 'label' ? [field] : []));
     return {
       method: event.method,
-      locals: used.map((field) => ({ local: local(field), property: propertyOf(field) })),
+      locals: usedFields.map((field) => ({ local: field.local, property: field.property })),
+      positions: labelFields.map((field) => ({ positionLocal: field.positionLocal, indexFn: field.label.indexFunction, local: field.local })),
       metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
@@ -154,16 +187,35 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       })),
       records: event.records.map((record) => {
         const view = viewOf(record.metric);
-        const valueField = record.valueField === undefined ? undefined : fields.get(record.valueField);
+        const valueField = record.valueField === undefined ? undefined : fieldOf(record.valueField);
+        const terms: { local: string; stride: number }[] = [];
+        const fixed: string[] = [];
+        let constant = 0;
+        record.labels.forEach((binding, position) => {
+          const label = record.metric.labels[position];
+          if (!label) throw new Error(`${record.metric.name} has no label ${position}`);
+          const stride = strideOf(record.metric, position);
+          if (binding.kind === 'fixed') {
+            constant += label.values.indexOf(binding.value) * stride;
+            fixed.push(`${label.name}=${JSON.stringify(binding.value)}`);
+            return;
+          }
+          const field = fieldOf(binding.field);
+          if (field.kind !== 'label' || field.label.indexFunction !== label.indexFunction) throw new Error(`field ${field.id} cannot take label ${label.id}`);
+          terms.push({ local: field.positionLocal, stride });
+        });
         return {
           store: view.store,
-          operation: record.operation,
-          seriesFn: view.seriesFn,
-          labeled: view.labeled,
-          args: record.labels.map((binding) =>
-            binding.kind === 'fixed' ? { fixed: true, value: binding.value } : { fixed: false, local: local(binding.field) },
-          ),
-          value: valueField && local(valueField.id),
+          method: valueField !== undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : record.operation,
+          series: {
+            terms,
+            constant,
+            fixed: fixed.join(', '),
+            known: terms.map((term) => term.local),
+            seriesFn: view.seriesFn,
+            args: record.labels.map((binding) => (binding.kind === 'fixed' ? { fixed: true, value: binding.value } : { fixed: false, local: fieldOf(binding.field).local })),
+          },
+          value: valueField?.local,
           optionalValue: valueField?.kind === 'number' && valueField.optional,
         };
       }),
@@ -206,41 +258,42 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     { name: 'startMetricsServer', alias: 'runtimeStartMetricsServer' },
     ...(kinds.has('ratio') || kinds.has('total') ? [{ name: 'sumOf', alias: undefined }] : []),
   ];
-  const storeTypes = new Set(metricViews.flatMap((m) => [m.storeClass, m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`]));
+  const storeTypes = new Set(metricViews.map((m) => (m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`)));
   if (labels.length > 0) storeTypes.add('LabelSpec');
   const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
-  const recorded = new Set(events.flatMap((event) => event.records.flatMap((record) => (record.labeled ? [record.store, record.seriesFn] : [record.store]))));
-  // Every event method counts a throwing getter through the runtime.
-  const recorderInternals = events.length === 0 ? [] : ['runtime', ...metricViews.flatMap((m) => [m.store, ...(m.labeled ? [m.seriesFn] : [])]).filter((name) => recorded.has(name))];
 
   return {
     namespace: catalog.namespace,
     labels: labels.map((label) => ({
       typeName: label.typeName,
-      indexFn: indexFnOf(label),
-      specConst: specConstOf(label),
+      specConst: label.specConst,
       name: label.name,
       description: label.description,
-      values: label.values.map((value, index) => ({ value, index })),
       valueList: label.values,
       overflow: label.overflow,
     })),
+    indexFunctions: [...indexFunctions.values()].map((fn) => ({
+      name: fn.name,
+      doc: `Position of a value of ${fn.labels.length === 1 ? 'label' : 'labels'} ${fn.labels.join(', ')}; -1 for any other value, which sends the call to the runtime's slow path.`,
+      values: fn.values.map((value, index) => ({ value, index })),
+    })),
     metrics: metricViews,
+    labeledMetrics: metricViews.filter((m) => m.labeled),
     events,
     summary,
+    summaryDoc:
+      summary.length === 0
+        ? 'The catalogue declares no summary figures: an empty object.'
+        : `The catalogue's summary figures (${summary.map((figure) => figure.property).join(', ')}), computed from what was recorded.`,
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
     runtimeApi: RUNTIME_API,
     runtimeValues,
     runtimeTypes,
-    recorderInternals,
   };
 }
 
-function indexFnOf(label: LabelModel): string {
-  return label.indexFunction;
-}
-
-function specConstOf(label: LabelModel): string {
-  return label.specConst;
+/** Series of the labels after `position` each value of the label at `position` spans (first label most significant). */
+function strideOf(metric: MetricModel, position: number): number {
+  return metric.labels.slice(position + 1).reduce((product, label) => product * label.values.length, 1);
 }

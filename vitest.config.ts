@@ -12,7 +12,7 @@ export default defineConfig({
     // Most of the long files wait on real servers (Prometheus, VictoriaMetrics, demos) rather than
     // compute, so three files at a time on a 2-core machine keep the suite inside its budget.
     maxWorkers: 3,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

@@ -68,7 +68,7 @@ describe('generate --watch', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 180_000);
 
   it('--watch goes with generate only (exit 2)', async () => {
     for (const argv of [['check', '--watch'], ['generate', '--watch', '--check']]) {

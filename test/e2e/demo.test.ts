@@ -204,7 +204,7 @@ describe('npm run demo', () => {
 
     expect(await running.stop('SIGINT')).toBe(0);
     expect(running.output()).toMatch(/demo: SIGINT, stopping\ndemo: stopped after \d+ tasks/);
-  }, 60_000);
+  }, 180_000);
 
   it('exits 2 with the usage on a bad flag, and 1 when the port is taken', async () => {
     const bad = spawnDemo(['--fault', 'meteor']);
@@ -217,7 +217,7 @@ describe('npm run demo', () => {
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain(`port ${first.port} is in use`);
     expect(await first.stop('SIGTERM')).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('with --with-prometheus and no prometheus on the PATH, says how to install it and keeps serving', async () => {
     const empty = mkdtempSync(join(scratch, 'path-'));
@@ -231,7 +231,7 @@ describe('npm run demo', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 180_000);
 
   it('with --with-prometheus --fast-alerts, starts Prometheus scraping the demo with the short rules, and stops both', async () => {
     const running = await demo(['--port', '0', '--with-prometheus', '--prometheus-port', '0', '--fast-alerts']);
@@ -250,7 +250,7 @@ describe('npm run demo', () => {
 
     expect(await running.stop('SIGTERM')).toBe(0);
     await expect(fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
-  }, 60_000);
+  }, 180_000);
 });
 
 /** One raw request on its own connection; resolves with everything the server sent until it closed. */
@@ -313,7 +313,7 @@ describe('the demo under hostile requests (issue 10)', () => {
     expect((await fetch(`${running.url}/health`)).status).toBe(200);
     expect(await running.stop('SIGTERM')).toBe(0);
     expect(running.output()).not.toMatch(/URIError|Error:|at .*\.ts:\d+/);
-  }, 60_000);
+  }, 180_000);
 
   it('says X-Content-Type-Options: nosniff on every route, status and method', async () => {
     const running = await demo(['--port', '0', '--seed', '4']);
@@ -339,5 +339,5 @@ describe('the demo under hostile requests (issue 10)', () => {
     }
     expect([...statuses].sort()).toEqual([200, 404, 405]);
     expect(await running.stop('SIGTERM')).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

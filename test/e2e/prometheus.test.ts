@@ -151,7 +151,7 @@ afterAll(async () => {
   await Promise.all([...demos.values()].map((demo) => demo.stop('SIGKILL', 2_000)));
   await prometheus?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-}, 30_000);
+}, 180_000);
 
 describe('the demo against a real Prometheus, with the rules of the test catalogue', () => {
   it('loads every rule of the test catalogue, healthy', async () => {
@@ -170,7 +170,7 @@ describe('the demo against a real Prometheus, with the rules of the test catalog
       return all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
     });
     expect(unhealthy).toEqual([]);
-  }, 30_000);
+  }, 180_000);
 
   it('answers every target of every generated dashboard with data', async () => {
     const dashboards = loadDashboardQueries(join(ROOT, 'dashboards'));
@@ -201,7 +201,7 @@ describe('the demo against a real Prometheus, with the rules of the test catalog
       const values = await labelValues(base, variable.label, variable.selector);
       expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('has samples for every recording rule', async () => {
     const base = prometheus!.url;
@@ -219,7 +219,7 @@ describe('the demo against a real Prometheus, with the rules of the test catalog
       return still.length === 0 ? true : undefined;
     }).catch(() => undefined);
     expect(empty.map((r) => `${r.name} = ${r.query}`)).toEqual([]);
-  }, 45_000);
+  }, 180_000);
 
   it('fires no alert while no fault is injected', async () => {
     const wait = cleanSince + WARM_UP_MS - Date.now();

@@ -64,7 +64,7 @@ beforeAll(async () => {
     const targets = await activeTargets(prometheus);
     return targets.length === 1 && targets[0]!.health === 'up' ? true : undefined;
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   if (child.exitCode === null && child.signalCode === null) {
@@ -79,7 +79,7 @@ afterAll(async () => {
     }
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-}, 20_000);
+}, 180_000);
 
 describe('simulate --with-prometheus on the http-service test catalogue', () => {
   it('loads every rule that catalogue generates, all healthy', async () => {
@@ -97,7 +97,7 @@ describe('simulate --with-prometheus on the http-service test catalogue', () => 
       return all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);
     });
     expect(unhealthy).toEqual([]);
-  }, 30_000);
+  }, 180_000);
 
   it('answers every target of every dashboard of that catalogue with data', async () => {
     const dashboards = loadDashboardQueries(join(scratch, 'dashboards'));
@@ -127,7 +127,7 @@ describe('simulate --with-prometheus on the http-service test catalogue', () => 
       const values = await labelValues(prometheus, variable.label, variable.selector);
       expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
     }
-  }, 45_000);
+  }, 180_000);
 
   it('sets off no alert, not even pending, while no fault is on', async () => {
     const active = await alerts(prometheus);
@@ -144,7 +144,7 @@ describe('simulate --with-prometheus on the http-service test catalogue', () => 
       return active.has('HttpServerErrorRatioHigh') && active.has('DependencyErrorRatioHigh') ? [...active].sort() : undefined;
     });
     expect(names).toContain('HttpServerErrorRatioHigh');
-  }, 40_000);
+  }, 180_000);
 
   it('serves an exposition with every route of the catalogue, and stops itself and Prometheus on SIGTERM', async () => {
     const text = await (await fetch(`${simulator}/metrics`)).text();
@@ -155,5 +155,5 @@ describe('simulate --with-prometheus on the http-service test catalogue', () => 
     expect(await exited).toBe(0);
     expect(output).toMatch(/simulate: SIGTERM, stopping\n[^]*simulate: stopped after \d+ events/);
     await expect(fetch(`${prometheus}/-/ready`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
-  }, 20_000);
+  }, 180_000);
 });

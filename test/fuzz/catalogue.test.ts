@@ -257,7 +257,7 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
       if (found.length > 0) problems.push(`${saveFailure(sample.text, sample.mutations, found)}: ${found.join('; ')}`);
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it(`accepted mutations: the generated TypeScript type-checks (sample of up to ${SETTINGS.acceptedSample})`, () => {
     fuzz();
@@ -268,7 +268,7 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     );
     expect(problems).toEqual([]);
     expect(check.other).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it(`accepted mutations: the rule file passes promtool check rules (sample of up to ${SETTINGS.acceptedSample})`, () => {
     fuzz();
@@ -279,7 +279,7 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
       if (result.status !== 0) problems.push(`${saveFailure(text, mutations, [result.output])}: ${result.output.slice(0, 500)}`);
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it(`accepted mutations: a runtime created from the generated specs exposes what promtool check metrics accepts (sample of up to ${SETTINGS.acceptedSample})`, async () => {
     fuzz();
@@ -299,7 +299,7 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
       }
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
 
 function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -58,5 +58,5 @@ describe('the whole project', () => {
     const files = parsed.fileNames.filter((file) => !/[\\/]\.out-/.test(file));
     const diagnostics = ts.getPreEmitDiagnostics(ts.createProgram(files, parsed.options));
     expect(diagnostics.map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`)).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -61,5 +61,5 @@ describe('a catalogue that must not be read', () => {
         expect(result.err[0], name).toMatch(message);
       }
     });
-  }, 90_000);
+  }, 180_000);
 });

@@ -309,7 +309,7 @@ describe('a hostile catalogue file name', () => {
       pwned.push(globalThis.pwned);
     }
     globalThis.pwned = undefined;
-  }, 60_000);
+  }, 180_000);
   afterAll(() => dir.cleanup());
 
   describe.each(NAMES.map((name, index) => [JSON.stringify(name), index] as const))('%s', (_, index) => {

@@ -257,7 +257,7 @@ describe('tsx generator/cli.ts check --live URL', () => {
     await new Promise<void>((resolve) => wrong.listen(0, '127.0.0.1', resolve));
     wrongUrl = `http://127.0.0.1:${(wrong.address() as AddressInfo).port}`;
     demo = await startDemo(['--port', '0', '--seed', '7', '--rate', '5']);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await demo?.stop('SIGTERM', 5_000);
@@ -270,13 +270,13 @@ describe('tsx generator/cli.ts check --live URL', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(new RegExp(`^${demo!.url}/metrics matches metrics.yaml: \\d+ metrics, \\d+ series\\n$`));
     expect(run.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('exits 0 on a hand-written exposition true to its catalogue', async () => {
     const run = await runCli('check', '--catalog', shopCatalogue, '--live', `${wrongUrl}/clean`);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('exits 1 on a wrong exporter, one line naming each finding', async () => {
     const url = `${wrongUrl}/wrong`;
@@ -296,7 +296,7 @@ describe('tsx generator/cli.ts check --live URL', () => {
     );
     expect(lines.at(-1)).toBe(`6 findings: ${url} differs from ${shopCatalogue}`);
     expect(run.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('exits 1 when nothing answers, and 2 on usage errors', async () => {
     const closed = await new Promise<number>((resolve) => {
@@ -314,5 +314,5 @@ describe('tsx generator/cli.ts check --live URL', () => {
     expect(await main(['generate', '--live', 'http://127.0.0.1:1/metrics'], io)).toBe(2);
     expect(await main(['check', '--live', 'http://127.0.0.1:1/metrics', '--check'], io)).toBe(2);
     expect(await main(['check', '--live'], io)).toBe(2);
-  }, 60_000);
+  }, 180_000);
 });

@@ -53,7 +53,7 @@ describe('custom rules of the http-service catalogue', () => {
     const { status, output } = promtool(['test', 'rules', `${name}.test.yaml`]);
     expect(output).toContain('SUCCESS');
     expect(status, output).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('fail those unit tests when the alert threshold is moved (a control)', () => {
     const wrong = writeRules('wrong', (text) => text.replace('{http_route=~"/checkout|/cart"} > 1', '{http_route=~"/checkout|/cart"} > 3'));
@@ -61,5 +61,5 @@ describe('custom rules of the http-service catalogue', () => {
     expect(status, output).not.toBe(0);
     expect(output).toContain('CheckoutServerErrorsFast');
     expect(output).not.toContain('CheckoutPaymentsMissing');
-  }, 60_000);
+  }, 180_000);
 });

@@ -19,7 +19,7 @@ const ruleFiles = readdirSync(join(root, 'alerts')).filter((f) => f.endsWith('.y
 const unitTests = readdirSync(here).filter((f) => f.endsWith('.test.yaml')).sort();
 
 function promtool(args: string[]): { status: number | null; output: string } {
-  const result = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 280_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -48,7 +48,7 @@ describe('promtool test rules', () => {
     const { status, output } = promtool(['test', 'rules', join(here, file)]);
     expect(output).toContain('SUCCESS');
     expect(status, output).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('fails when the rules are wrong (a control: the threshold and SLO tests can fail)', () => {
     // The same catalogue with the checkpoint threshold ten times higher and the SLO objective looser.
@@ -77,7 +77,7 @@ describe('promtool test rules', () => {
       expect(status, output).not.toBe(0);
       expect(output).toContain(Object.values(controls)[index]);
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 /**
@@ -110,5 +110,5 @@ describe.each(catalogueSuites)('the rules of test catalogue %s', (name) => {
     const { status, output } = promtool(['test', 'rules', join(dir, file)]);
     expect(output).toContain('SUCCESS');
     expect(status, output).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

@@ -56,7 +56,7 @@ primary.counter(CALLS).inc(3);
 beforeAll(async () => {
   cluster.setupPrimary({ exec: WORKER, execArgv: ['--import', 'tsx'], cwd: ROOT, silent: false });
   await Promise.all([fork({ WORKER_FACTOR: '1' }), fork({ WORKER_FACTOR: '2' })]);
-}, 20_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const a of aggregators) a.close();
@@ -160,5 +160,5 @@ describe('node:cluster aggregation', () => {
     await kill(silent);
     const p = parseExposition(await aggregator.expose('text'), 'text');
     expect(valueOf(p, 'test_agent_calls_total', { agent: 'gemini', operation: 'code' })).toBe(10);
-  }, 15_000);
+  }, 180_000);
 });

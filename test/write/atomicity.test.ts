@@ -74,7 +74,7 @@ describe('an interrupted generate', () => {
     expect(findStale(out, newOutputs).interrupted).toBe(false);
     writeOutputs(out, newOutputs);
     expect(sameFiles(snapshot(out), newSet)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   const afterCommit: readonly [string, 'old' | 'mix' | 'new'][] = [
     ['committed', 'old'],
@@ -93,5 +93,5 @@ describe('an interrupted generate', () => {
     expect(recoverInterruptedWrite(out)).toEqual([]);
     expect(sameFiles(snapshot(out), newSet)).toBe(true);
     expect(existsSync(join(out, STAGING_DIR))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -569,7 +569,18 @@ export function buildModel(
     return { ...base, kind, metric };
   });
 
-  const customRules = resolveCustomRules(namespace, raw.rules ?? [], groups, metrics);
+  const resolvedCustom = resolveCustomRules(namespace, raw.rules ?? [], groups, metrics);
+  // Custom alerts route like the generated ones: the catalogue's and their group's alert labels and
+  // annotations first, their own on top.
+  const inheritedBy = (rule: CustomAlertModel, kind: 'alert_labels' | 'alert_annotations', own: readonly NameValue[]): NameValue[] =>
+    mergeNamed([raw[kind], raw.groups[rule.group.id]?.[kind], Object.fromEntries(own.map((l) => [l.name, l.value]))]);
+  const withInherited = (rule: CustomRuleModel): CustomRuleModel =>
+    rule.kind === 'alert' ? { ...rule, labels: inheritedBy(rule, 'alert_labels', rule.labels), annotations: inheritedBy(rule, 'alert_annotations', rule.annotations) } : rule;
+  const inherited = new Map(resolvedCustom.rules.map((rule) => [rule, withInherited(rule)]));
+  const customRules = {
+    rules: [...inherited.values()],
+    groups: resolvedCustom.groups.map((group) => ({ ...group, rules: group.rules.map((rule) => inherited.get(rule) ?? rule) })),
+  };
   const overviewDashboard = overviewDashboardRef(namespace, files.dashboards);
   return {
     namespace,

@@ -149,3 +149,25 @@ describe('the http-service test catalogue', () => {
     expect(compare(withoutRecord, text)).toEqual([]);
   });
 });
+
+describe('custom alerts route like the generated ones', () => {
+  it('carry the catalogue and group alert labels and annotations, their own on top', () => {
+    const text = catalogue({
+      head: 'namespace: shop\nalert_labels: { team: shop, tier: "1" }\nalert_annotations: { dashboard: shop-main }\n',
+      tail:
+        'rules:\n' +
+        '  - alert: RequestsStopped\n    group: main\n    expr: sum(rate(shop_requests_total[5m])) == 0\n    severity: warning\n    summary: No requests.\n    labels: { tier: "2" }\n' +
+        '  - record: job:shop_requests:rate5m\n    group: main\n    expr: sum by (job) (rate(shop_requests_total[5m]))\n',
+    });
+    const { catalog, diagnostics } = compileCatalog(text, 'metrics.yaml');
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const [alert, record] = catalog!.customRules;
+    expect(alert?.kind === 'alert' && [alert.labels, alert.annotations]).toEqual([
+      [{ name: 'team', value: 'shop' }, { name: 'tier', value: '2' }],
+      [{ name: 'dashboard', value: 'shop-main' }],
+    ]);
+    expect(record?.labels).toEqual([]);
+    const rules = [...emitAll(catalog!).values()].find((content) => content.includes('alert: RequestsStopped'))!;
+    expect(rules).toMatch(/alert: RequestsStopped[\s\S]*team: shop[\s\S]*tier: "2"/);
+  });
+});

@@ -78,7 +78,7 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
     expect(result.status, result.output).toBe(0);
   });
 
-  it('runs: the simulator records into every series, and both parsers of each format and check --live accept the exposition', async () => {
+  it('runs: its recorder takes one event of each kind, the simulator records into every series, and both parsers of each format and check --live accept the exposition', async () => {
     const catalog = catalogOf(name);
     const module: GeneratedModule = await modules.import(output(generation.outputs, 'generated/metrics.ts'));
     // The simulator's view of the catalogue is the module's own: same metrics, same ids.
@@ -90,6 +90,13 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
       keys: catalog.metrics.filter((m) => m.role !== 'dropped_records').map((m) => m.key),
       dashboards: module.DASHBOARDS,
     };
+    // One call of each event through the generated recorder (strict: a value it would drop throws).
+    const recorder = module.createRecorder(metrics);
+    for (const event of catalog.events) {
+      const fields = Object.fromEntries(event.fields.map((field) => [field.property, field.kind === 'label' ? field.label.values[0] : 0.5]));
+      expect(recorder[event.method], event.method).toBeTypeOf('function');
+      recorder[event.method]!(fields);
+    }
     const simulator = new Simulator(catalog, target, { seed: 7 });
     for (let second = 0; second < SIMULATED_SECONDS; second++) simulator.advance(1);
     expect(simulator.eventsRecorded).toBeGreaterThan(catalog.events.length * 10);

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import type { Catalog } from '../../generator/catalog/model.js';
+import { main } from '../../generator/cli.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT, sleep } from './helpers/demo.js';
@@ -164,7 +165,7 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
     expect(names).toContain('HttpServerErrorRatioHigh');
   }, 40_000);
 
-  it('serves an exposition with every metric of the catalogue, and stops itself and Prometheus on SIGTERM', async () => {
+  it('serves an exposition with every metric of the catalogue that check --live finds true to it, and stops itself and Prometheus on SIGTERM', async () => {
     const text = await (await fetch(`${simulator}/metrics`)).text();
     if (name === 'http-service') {
       for (const route of ['/cart', '/cart/items', '/checkout', '/orders/{id}', '/health', 'unmatched']) {
@@ -172,6 +173,12 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
       }
     }
     for (const metric of catalog.metrics) expect(text).toContain(`# TYPE ${metric.name} ${metric.type}`);
+    // `check --live` as a user runs it against the served exporter: nothing differs from the catalogue.
+    const printed: string[] = [];
+    const io = { out: (line: string) => void printed.push(line), err: (line: string) => void printed.push(`stderr: ${line}`) };
+    const status = await main(['check', '--catalog', join(ROOT, CATALOGUE), '--live', `${simulator}/metrics`], io);
+    expect(printed.join('\n')).toMatch(/^\S+ matches \S*metrics\.yaml: \d+ metrics, \d+ series\n?$/);
+    expect(status).toBe(0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toMatch(/simulate: SIGTERM, stopping\n[^]*simulate: stopped after \d+ events/);

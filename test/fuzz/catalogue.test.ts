@@ -23,6 +23,7 @@ import { formatDiagnostic } from '../../generator/catalog/diagnostics.js';
 import { GENERATED_MARKER } from '../../generator/conventions.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { makeTempDir } from '../helpers/catalogue.js';
+import { pythonOpenMetricsCheck, withoutPendingNegativeSumRejection } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { ModuleDir, ROOT, parseExpositionExactly, promtoolCheckRules, typeCheck, utf8 } from '../hostile/helpers/outputs.js';
 import { mutate, mutationsArbitrary, namesOf } from './helpers/mutate.js';
@@ -281,7 +282,7 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
     expect(problems).toEqual([]);
   }, 180_000);
 
-  it(`accepted mutations: a runtime created from the generated specs exposes what promtool check metrics accepts (sample of up to ${SETTINGS.acceptedSample})`, async () => {
+  it(`accepted mutations: a runtime created from the generated specs exposes what promtool check metrics and the Python OpenMetrics parser accept (sample of up to ${SETTINGS.acceptedSample})`, async () => {
     fuzz();
     expect(typeScriptSample.length).toBeGreaterThanOrEqual(SETTINGS.minimumSample);
     const problems: string[] = [];
@@ -293,7 +294,11 @@ describe(`fuzzing ${FILE} (seed ${SETTINGS.seed}, ${SETTINGS.numRuns} runs)`, ()
         const result = promtoolCheckMetrics(exposition);
         if (result.status !== 0 || result.output !== '') problems.push(`${saveFailure(text, mutations, [result.output])}: ${result.output.slice(0, 500)}`);
         parseExpositionExactly(exposition, 'text');
-        parseExpositionExactly(utf8(await metrics.runtime.expose('openmetrics')), 'openmetrics');
+        const openMetrics = utf8(await metrics.runtime.expose('openmetrics'));
+        parseExpositionExactly(openMetrics, 'openmetrics');
+        const negativeBuckets = module.METRIC_SPECS.filter((spec) => (spec.buckets ?? []).some((bound) => bound < 0)).map((spec) => spec.name);
+        const python = withoutPendingNegativeSumRejection(pythonOpenMetricsCheck(openMetrics), negativeBuckets);
+        if (python !== '') problems.push(`${saveFailure(text, mutations, [python])}: Python OpenMetrics parser: ${python.slice(0, 500)}`);
       } catch (error) {
         problems.push(`${saveFailure(text, mutations, [String(error)])}: ${String(error).slice(0, 500)}`);
       }

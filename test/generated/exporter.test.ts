@@ -8,6 +8,7 @@ import { DASHBOARDS, METRIC_SPECS, createMetrics, createRecorder, startMetricsSe
 import type { Metrics } from '../../generated/metrics.js';
 import { MetricsInputError } from '../../runtime/index.js';
 import type { MetricSpec } from '../../runtime/index.js';
+import { pythonOpenMetricsCheck, withoutPendingNegativeSumRejection } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { closeServer, portOf, request } from '../runtime/helpers/http.js';
 import { parseExposition, samplesOf, valueOf } from '../runtime/helpers/parse.js';
@@ -41,6 +42,9 @@ async function scrape(metrics: Metrics) {
   return { text, parsed: parseExposition(text, 'text') };
 }
 
+/** Histograms whose buckets go below zero: see withoutPendingNegativeSumRejection. */
+const NEGATIVE_BUCKET_HISTOGRAMS = METRIC_SPECS.filter((spec) => (spec.buckets ?? []).some((bound) => bound < 0)).map((spec) => spec.name);
+
 const declaredSamples = METRIC_SPECS.reduce((sum, spec) => sum + combinations(spec).length * samplesPerSeries(spec), 0);
 const catalogueSampleCount = declaredSamples + METRIC_SPECS.length * REASONS;
 
@@ -62,10 +66,11 @@ describe('a fresh createMetrics()', () => {
     expect(samplesOf(parsed, DROPPED)).toHaveLength(METRIC_SPECS.length * REASONS);
   });
 
-  it('passes promtool check metrics with no finding, default process metrics included', async () => {
+  it('passes promtool check metrics with no finding, and the Python OpenMetrics parser, default process metrics included', async () => {
     const { text } = await scrape(createMetrics());
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(promtoolCheckMetrics(text)).toEqual({ status: 0, output: '' });
+    expect(withoutPendingNegativeSumRejection(pythonOpenMetricsCheck(await createMetrics().runtime.expose('openmetrics')), NEGATIVE_BUCKET_HISTOGRAMS)).toBe('');
   });
 });
 
@@ -111,11 +116,12 @@ describe('after a workload that touches every series through the typed API', () 
     expect(catalogueSamples(parsed)).toHaveLength(catalogueSampleCount);
   });
 
-  it('still passes promtool, in both formats the negotiation can give', async () => {
+  it('still passes promtool and the Python OpenMetrics parser, in both formats the negotiation can give', async () => {
     const { text } = await scrape(metrics);
     expect(promtoolCheckMetrics(text)).toEqual({ status: 0, output: '' });
     const openMetrics = await metrics.runtime.expose('openmetrics');
     expect(openMetrics.endsWith('# EOF\n')).toBe(true);
+    expect(withoutPendingNegativeSumRejection(pythonOpenMetricsCheck(openMetrics), NEGATIVE_BUCKET_HISTOGRAMS)).toBe('');
     expect(parseExposition(openMetrics, 'openmetrics').samples.filter((s) => s.name.startsWith('lazybird_'))).toHaveLength(catalogueSampleCount);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '../../runtime/index.js';
 import type { ExpositionFormat } from '../../runtime/index.js';
 import { parseExposition, samplesOf, valueOf } from './helpers/parse.js';
+import { pythonOpenMetricsCheck } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { CALLS, COST, LATENCY, ODD, ODD_HELP, ODD_VALUES, QUEUE, SCRAPE, SPECS, expectedSampleCount } from './helpers/specs.js';
 
@@ -227,6 +228,26 @@ describe('promtool check metrics', () => {
     const { status, output } = promtoolCheckMetrics('# TYPE broken_gauge_total gauge\nbroken_gauge_total 1\n');
     expect(output).toContain('_total');
     expect(status).not.toBe(0);
+  });
+});
+
+describe('the Python client\'s OpenMetrics parser (a second, independent reader)', () => {
+  it('reads the OpenMetrics exposition, default metrics and odd values included', async () => {
+    const rt = runtime(true);
+    record(rt);
+    expect(pythonOpenMetricsCheck(await rt.expose('openmetrics'))).toEqual({ status: 0, output: '' });
+  });
+
+  it('reads the OpenMetrics exposition of a fresh runtime, every series at 0', async () => {
+    expect(pythonOpenMetricsCheck(await runtime().expose('openmetrics'))).toEqual({ status: 0, output: '' });
+  });
+
+  it('does reject a broken exposition (the check can fail), naming the line', () => {
+    const { status, output } = pythonOpenMetricsCheck('# TYPE broken counter\nbroken_total -1\n# EOF\n');
+    expect(output).toContain('broken_total -1');
+    expect(status).toBe(1);
+    // The text format is no OpenMetrics: no `# EOF`.
+    expect(pythonOpenMetricsCheck('# TYPE fine counter\nfine_total 1\n').status).toBe(1);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pythonOpenMetricsCheck } from '../../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../../helpers/promtool.js';
 import type { Parsed } from '../../runtime/helpers/parse.js';
 import { alertRuleTest } from './catalogue.js';
@@ -204,6 +205,10 @@ export function describeHostileCatalogue(name: string, suiteDir: string, build: 
     describe('the exposition of a runtime created from the generated specs', () => {
       it('passes promtool check metrics with no finding', () => {
         expect(promtoolCheckMetrics(requireExposition().text)).toEqual({ status: 0, output: '' });
+      });
+
+      it('its OpenMetrics form is read by the Python client\'s parser without an error', () => {
+        expect(pythonOpenMetricsCheck(requireExposition().openmetrics)).toEqual({ status: 0, output: '' });
       });
 
       for (const format of ['text', 'openmetrics'] as const) {

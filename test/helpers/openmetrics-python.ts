@@ -1,0 +1,40 @@
+/**
+ * A second, independent reader of the OpenMetrics exposition: the reference Python client's parser
+ * (Debian's python3-prometheus-client, installed by test/setup/tools.ts as promtool is). It raises
+ * on the first thing the format does not allow (a negative histogram sum, a missing `# EOF`, a bad
+ * escape...), naming the line.
+ */
+import { spawnSync } from 'node:child_process';
+
+export const PYTHON = '/usr/bin/python3';
+
+/** Reads every family from stdin; prints only what the parser raised, and then exits 1. */
+const SCRIPT = `
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+try:
+    for family in text_string_to_metric_families(sys.stdin.read()):
+        pass
+except Exception as error:
+    print(f"{type(error).__name__}: {error}")
+    sys.exit(1)
+`;
+
+/** Parses an OpenMetrics exposition with prometheus_client: exit status and what the parser raised. */
+export function pythonOpenMetricsCheck(text: string): { status: number | null; output: string } {
+  const result = spawnSync(PYTHON, ['-c', SCRIPT], { input: text, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+/**
+ * Issue 13, item 2: OpenMetrics allows no `_sum` on a histogram with negative buckets, and the
+ * runtime still exposes one; the fix is on another branch. Until it is merged, this one rejection is
+ * the only one allowed on a catalogue with such a histogram (`families`: the names of those
+ * histograms): what the parser said, or '' when it accepted the exposition or raised only that.
+ */
+export function withoutPendingNegativeSumRejection(result: { status: number | null; output: string }, families: readonly string[]): string {
+  if (result.status === 0) return result.output;
+  const pending = families.some((family) => result.output === `ValueError: Cannot have _sum with negative buckets: ${family}\n`);
+  return pending ? '' : `exit ${result.status}: ${result.output}`;
+}

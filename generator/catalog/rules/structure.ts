@@ -10,7 +10,7 @@ export function labelRules(context: RuleContext): void {
   for (const [id, label] of Object.entries(context.raw.labels)) {
     const at = ['labels', id];
     const seen = new Map<string, number>();
-    label.values.forEach((value, index) => {
+    (label.values ?? []).forEach((value, index) => {
       if (seen.has(value)) {
         context.error('label-value-duplicate', `label ${id}: value ${JSON.stringify(value)} is listed twice`, [...at, 'values', index]);
       }
@@ -170,8 +170,9 @@ export function checkMatchers(
       continue;
     }
     const label = context.label(id);
-    if (label && !label.values.includes(value) && label.overflow !== value) {
-      context.error('matcher-value', `${JSON.stringify(value)} is not an allowed value of label ${id} (allowed: ${label.values.map((v) => JSON.stringify(v)).join(', ')})`, [...at, id]);
+    // A label that learns its values may take the matched value at run time.
+    if (label && !label.learned && !(label.values ?? []).includes(value) && label.overflow !== value) {
+      context.error('matcher-value', `${JSON.stringify(value)} is not an allowed value of label ${id} (allowed: ${(label.values ?? []).map((v) => JSON.stringify(v)).join(', ')})`, [...at, id]);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { RUNTIME_API } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -15,7 +15,7 @@ export interface TypeScriptView {
   readonly summary: readonly SummaryView[];
   readonly dashboards: readonly { uid: string; title: string }[];
   readonly scrapeDurationMetric: string | undefined;
-  /** The runtime API the module is generated for (the runtime built with this generator). */
+  /** The oldest runtime API that serves the module: learned labels need a newer one than the rest. */
   readonly runtimeApi: number;
   /** What the module takes from the runtime: only what it uses, so it compiles under noUnusedLocals. */
   readonly runtimeValues: readonly { readonly name: string; readonly alias: string | undefined }[];
@@ -33,6 +33,8 @@ interface LabelView {
   readonly values: readonly { value: string; index: number }[];
   readonly valueList: readonly string[];
   readonly overflow: string | undefined;
+  /** Learned slots: the type is `string`, and values outside the switch go to the runtime to learn. */
+  readonly learned: number | undefined;
 }
 
 interface MetricView {
@@ -120,7 +122,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
         indexFn: indexFnOf(label),
         specConst: specConstOf(label),
         position,
-        stride: metric.labels.slice(position + 1).reduce((product, l) => product * l.values.length, 1),
+        stride: metric.labels.slice(position + 1).reduce((product, l) => product * l.positions, 1),
       })),
       labeled,
       labelsType,
@@ -224,13 +226,14 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       values: label.values.map((value, index) => ({ value, index })),
       valueList: label.values,
       overflow: label.overflow,
+      learned: label.learned,
     })),
     metrics: metricViews,
     events,
     summary,
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
-    runtimeApi: RUNTIME_API,
+    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : BASE_RUNTIME_API,
     runtimeValues,
     runtimeTypes,
     recorderInternals,

@@ -116,6 +116,9 @@ export class Family {
     const learned = this.learned[labelPosition];
     if (learned === undefined) return 'full';
     if (invalidLearnedValue(value) !== undefined) return 'invalid';
+    // A declared value keeps its own position: learning it again would expose one series twice.
+    const declared = this.valueIndex[labelPosition]!.get(value as string);
+    if (declared !== undefined) return declared;
     const known = learned.positionOf(value as string);
     if (known !== undefined) return known;
     const position = learned.learn(value as string);

@@ -987,6 +987,15 @@ const CASES: readonly Case[] = [
     text: catalogue({ labels: BASE.labels.replace('overflow: other', 'overflow: other\n    learned: { max: 0 }') }),
     message: ['max', '1'],
     at: { line: 'learned: { max: 0 }', col: '0' },
+  },  {
+    rule: 'summary-learned-value',
+    text: catalogue({
+      labels: BASE.labels.replace('overflow: other', 'overflow: other\n    learned: { max: 5 }'),
+      metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: put_share, match: { method: put } }]\n'),
+      tail: 'summary:\n  put_share: { ratio: put_share }\n',
+    }),
+    message: ['summary put_share', 'method="put"', 'only learn at run time'],
+    at: { line: 'ratios: [{ name: put_share', col: 'put }' },
   },
 ];
 

@@ -142,6 +142,14 @@ describe('learned label values', () => {
     expect(rt.counter(0).value(2 * 2 + 1)).toBe(1);
   });
 
+  it('a declared value passed to the slow path keeps its own series and takes no slot', async () => {
+    const rt = runtime();
+    expect(rt.unknownLabel(0, 0, 'other')).toBe(0);
+    for (const route of ['/1', '/2', '/3']) request(rt, route, 'GET');
+    const routes = samplesOf(parseExposition(await rt.expose('text'), 'text'), 'app_requests_total', { method: 'GET' }).map((s) => s.labels.route);
+    expect(routes.sort()).toEqual(['/1', '/2', '/3', 'other']);
+  });
+
   it('two values arriving in the same tick take distinct slots, and the overflow is stable once full', async () => {
     const rt = runtime();
     await Promise.all(['/x', '/y', '/z', '/w', '/x'].map(async (route) => request(rt, route, 'GET')));

@@ -16,3 +16,30 @@ export function learnedLabelRules(context: RuleContext): void {
     );
   }
 }
+
+/**
+ * `metrics.summary()` adds up series the generated code addresses by number at generation time; a
+ * value a label will only learn at run time has no number yet, so a summary ratio matching one
+ * would silently count nothing.
+ */
+export function learnedSummaryRules(context: RuleContext): void {
+  const figures = Object.entries(context.raw.summary ?? {}).flatMap(([id, figure]) => ('ratio' in figure ? [{ id, ratio: figure.ratio }] : []));
+  if (figures.length === 0) return;
+  for (const [key, metric] of context.metrics()) {
+    (metric.ratios ?? []).forEach((ratio, index) => {
+      const figure = figures.find((f) => f.ratio === ratio.name);
+      if (figure === undefined) return;
+      for (const side of ['match', 'denominator_match'] as const) {
+        for (const [labelId, value] of Object.entries(ratio[side] ?? {})) {
+          const label = context.label(labelId);
+          if (label?.learned === undefined || (label.values ?? []).includes(value) || label.overflow === value) continue;
+          context.error(
+            'summary-learned-value',
+            `summary ${figure.id}: ratio ${ratio.name} matches ${labelId}=${JSON.stringify(value)}, a value label ${labelId} can only learn at run time; summary() cannot address it (declare the value under values)`,
+            ['metrics', key, 'ratios', index, side, labelId],
+          );
+        }
+      }
+    });
+  }
+}

@@ -55,6 +55,13 @@ describe('the job-runner catalogue (labels that learn their values)', () => {
     expect(reference).toContain('| <code>runner_jobs_processed_total</code> | 42 | 200 |');
   });
 
+  it('dashboards read learned values with label_values and say the label learns them', () => {
+    const dashboard = JSON.parse(output(generation.outputs, 'dashboards/runner-jobs.json')) as { templating: { list: { name: string; description?: string; query?: unknown }[] } };
+    const queue = dashboard.templating.list.find((v) => v.name === 'queue');
+    expect(queue?.query).toBe('label_values(runner_jobs_processed_total{job=~"$job", instance=~"$instance"}, queue)');
+    expect(queue?.description).toBe('Queue the job was taken from, as the application names it at run time. Learned at run time: up to 20 values per metric, then other.');
+  });
+
   it('types a learned label as string and type-checks, while a declared-only label stays a union', () => {
     expect(SOURCE).toContain('export type Queue = string;');
     expect(SOURCE).toContain('export type Outcome = "succeeded" | "failed";');

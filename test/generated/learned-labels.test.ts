@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkExposition } from '../../generator/live/index.js';
+import { FaultSet } from '../../generator/simulate/faults.js';
+import { SIMULATION_FAULTS, Simulator } from '../../generator/simulate/simulator.js';
+import { createCatalogueRuntime } from '../../generator/simulate/specs.js';
 import type { MetricSpec } from '../../runtime/index.js';
 import { LEARNED_LABELS_RUNTIME_API, MetricsInputError, labelPositions } from '../../runtime/index.js';
 import { ModuleDir, ROOT, generate, output, typeCheck } from '../hostile/helpers/outputs.js';
@@ -157,5 +160,25 @@ export function use(m: Metrics): void {
     const bad = rules(lines(['a', 'x'.repeat(129)]));
     expect(bad.map((f) => f.rule)).toEqual(['live-label-value']);
     expect(bad[0]!.message).toContain('up to 8 learned values');
+  });
+
+  it('simulate fills every learned slot with made-up values, and its exposition passes the live check and promtool', async () => {
+    const target = createCatalogueRuntime(generation.catalog!, { defaultMetrics: false });
+    const simulator = new Simulator(generation.catalog!, target, { seed: 7, faults: new FaultSet(SIMULATION_FAULTS, []) });
+    for (let i = 0; i < 50; i++) simulator.advance(0.1);
+    expect(simulator.eventsRecorded).toBeGreaterThan(0);
+    const text = await target.runtime.expose('text');
+    const parsed = parseExposition(text, 'text');
+    const queues = new Set(samplesOf(parsed, 'runner_jobs_processed_total').map((s) => s.labels.queue));
+    expect(queues.size).toBe(21);
+    expect(queues).toContain('queue-20');
+    expect(samplesOf(parsed, 'runner_jobs_enqueued_total').map((s) => s.labels.priority)).toEqual(['high', 'normal', 'low', 'custom', 'priority-1', 'priority-2']);
+    expect(samplesOf(parsed, 'runner_tenant_backlog_jobs')).toHaveLength(8);
+    // Events recorded through the made-up values land in the learned series.
+    const learnedCount = samplesOf(parsed, 'runner_job_duration_seconds_count').filter((s) => s.labels.queue !== 'other').reduce((sum, s) => sum + s.value, 0);
+    expect(learnedCount).toBeGreaterThan(0);
+    expect(checkExposition(generation.catalog!, text).findings).toEqual([]);
+    expect(promtoolCheckMetrics(text).status).toBe(0);
+    target.runtime.close();
   });
 });

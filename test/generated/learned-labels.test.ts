@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkExposition } from '../../generator/live/index.js';
 import { FaultSet } from '../../generator/simulate/faults.js';
 import { SIMULATION_FAULTS, Simulator } from '../../generator/simulate/simulator.js';
+import type { SimulationFault } from '../../generator/simulate/simulator.js';
 import { createCatalogueRuntime } from '../../generator/simulate/specs.js';
 import type { MetricSpec } from '../../runtime/index.js';
 import { LEARNED_LABELS_RUNTIME_API, MetricsInputError, labelPositions } from '../../runtime/index.js';
@@ -164,7 +165,7 @@ export function use(m: Metrics): void {
 
   it('simulate fills every learned slot with made-up values, and its exposition passes the live check and promtool', async () => {
     const target = createCatalogueRuntime(generation.catalog!, { defaultMetrics: false });
-    const simulator = new Simulator(generation.catalog!, target, { seed: 7, faults: new FaultSet(SIMULATION_FAULTS, []) });
+    const simulator = new Simulator(generation.catalog!, target, { seed: 7, faults: new FaultSet<SimulationFault>(SIMULATION_FAULTS, []) });
     for (let i = 0; i < 50; i++) simulator.advance(0.1);
     expect(simulator.eventsRecorded).toBeGreaterThan(0);
     const text = await target.runtime.expose('text');

@@ -5,7 +5,7 @@
  * interleaved rounds. Ratios matter, not absolute numbers: this machine is shared.
  *
  * One section only: `node --expose-gc --conditions=lazybird-metrics:source --import tsx bench/run.ts
- * --only <generate|cli|recording|allocation|memory|scale>` (cli needs `npm run build` first).
+ * --only <generate|cli|recording|allocation|memory|scale|learned>` (cli needs `npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,15 +19,16 @@ import { emitAll } from '../generator/emit/index.js';
 import { METRIC_SPECS, createMetrics, createRecorder } from '../generated/metrics.js';
 import type { Resource } from '../generated/metrics.js';
 import { DROP_REASONS } from '../runtime/index.js';
+import { MetricsRuntime } from '../runtime/index.js';
 import type { MetricSpec } from '../runtime/index.js';
 import { largeCatalogYaml } from './large-catalog.js';
-import { allocation, cpuMicros, heapUsedAfterGc, median, timeAsync } from './measure.js';
+import { allocation, cpuMicros, heapUsedAfterGc, interleavedCpu, median, timeAsync } from './measure.js';
 import { SEQUENCE_MASK as M, SEED, labelValues, mulberry32, randomChoices, specNamed } from './random-input.js';
 import { CASES, CLIENTS, INPUT, createFloor, promTwin, ratioOf, runRecordingSuite, touchEveryOwnSeries, touchEveryPromSeries } from './recording.js';
 import type { CaseResult, ClientName, SuiteResult } from './recording.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SECTIONS = ['generate', 'cli', 'recording', 'allocation', 'memory', 'scale'] as const;
+const SECTIONS = ['generate', 'cli', 'recording', 'allocation', 'memory', 'scale', 'learned'] as const;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
@@ -329,6 +330,54 @@ if (runs('scale')) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------- learned label values
+if (runs('learned')) {
+  // A counter whose `route` label learns up to 50 values at run time (overflow `other`), recorded the
+  // way generated code does: the declared value by its switch, any other through the runtime, which
+  // learns it on first sight and afterwards finds it with one Map lookup. prom-client with the same
+  // label does the same work. Routes in the bench's random order.
+  const spec: MetricSpec = { name: 'bench_requests_total', type: 'counter', help: 'Requests.', unit: '', labels: [{ name: 'route', values: ['other'], overflow: 'other', learned: 50 }] };
+  const runtime = new MetricsRuntime([spec], { defaultMetrics: false });
+  const counter = runtime.counter(0);
+  const series = (route: string): number => (route === 'other' ? 0 : runtime.unknownLabel(0, 0, route));
+  const routes = Array.from({ length: 20 }, (_, i) => `/api/v1/resource-${i}/{id}`);
+  const routeOrder = randomChoices(mulberry32(SEED), routes);
+  const promRequests = new client.Counter({ name: 'bench_requests_total', help: 'Requests.', labelNames: ['route'], registers: [new client.Registry()] });
+  const again = cmd(`${N20} bench/run.ts --only learned`);
+  const timed = await interleavedCpu(
+    [
+      { name: 'ours', run: (n) => { for (let i = 0; i < n; i++) counter.inc(series(routeOrder[i & M]!)); } },
+      { name: 'prom-client 15', run: (n) => { for (let i = 0; i < n; i++) promRequests.inc({ route: routeOrder[i & M]! }); } },
+    ],
+    9,
+    100,
+  );
+  const oursNs = median(timed.get('ours')!.nsPerOp);
+  const promNs = median(timed.get('prom-client 15')!.nsPerOp);
+  row('learned-label counter inc (value already learned), random order', oursNs.toFixed(1), promNs.toFixed(1), `${(promNs / oursNs).toFixed(1)}×`, again);
+  printTable('Learned label values: recording (CPU ns per call, median of 9 interleaved rounds)', ['operation', 'ours', 'prom-client 15', 'ratio', 'reproduce']);
+  const calls = 5_000_000;
+  const learnedAllocation = await allocation(() => {
+    for (let i = 0; i < calls; i++) counter.inc(series(routeOrder[i & M]!));
+  }, calls);
+  // First sight: fresh runtimes (built before timing) each learn 50 new values, so every call learns.
+  const firstSightRounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const fresh = Array.from({ length: 200 }, (_, r) => ({
+      runtime: new MetricsRuntime([spec], { defaultMetrics: false }),
+      values: Array.from({ length: 50 }, (_, i) => `/fresh/${round}/${r}/${i}`),
+    }));
+    const start = cpuMicros();
+    for (const { runtime: r, values } of fresh) {
+      for (const value of values) r.counter(0).inc(r.unknownLabel(0, 0, value));
+    }
+    firstSightRounds.push(((cpuMicros() - start) * 1000) / (200 * 50));
+  }
+  row('learned-label counter inc (value already learned)', `${learnedAllocation.gcs} GCs, ${learnedAllocation.heapBytesPerCall.toFixed(3)} heap bytes/call over ${calls} calls`, again);
+  row('first sight of a value (learns it), median of 5 rounds of 10000', `${median(firstSightRounds).toFixed(0)} CPU ns/value`, again);
+  printTable('Learned label values: allocation and first sight', ['operation', 'measure', 'reproduce']);
 }
 
 if (goals.length > 0) {

@@ -6,6 +6,8 @@
 /**
  * Why a recording was dropped. The set is closed so the drop counter's series are known up front:
  * - `unknown_label_value`: a label value outside the catalogue, for a label without an overflow value;
+ *   for a label that learns its values, a value it cannot learn (not a string, empty, too long,
+ *   control characters) or, without an overflow value, one that arrives after its slots are taken;
  * - `non_finite_value`: NaN, +Infinity or -Infinity;
  * - `not_a_number`: a value whose `typeof` is not `'number'` (a string, bigint, undefined, object...);
  * - `negative_increment`: a negative counter increment (counters only go up);

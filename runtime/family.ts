@@ -12,8 +12,9 @@ import {
   formatValue,
 } from './format.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
+import { LearnedValues, invalidLearnedValue } from './learned.js';
 import type { MetricSpec } from './spec.js';
-import { familyName, seriesCount } from './spec.js';
+import { familyName, labelPositions, seriesCount } from './spec.js';
 import { histogramSampleNames } from './names.js';
 
 /** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
@@ -32,8 +33,18 @@ export class Family {
 
   private readonly textHeader: string;
   private readonly omHeader: string;
-  /** Label pairs per series, without braces, e.g. `agent="claude",op="x"`; '' without labels. */
-  private readonly labelPairs: string[] = [];
+  /**
+   * Per label: its learned slots, or undefined for a label with declared values only. A series that
+   * has a free slot among its positions does not exist yet: it is neither exposed nor sent to the
+   * cluster primary, and its prefixes are built when its last slot is learned.
+   */
+  readonly learned: readonly (LearnedValues | undefined)[];
+  readonly hasLearned: boolean;
+  /** Per label: number of positions (declared values, then learned slots). */
+  private readonly radix: readonly number[];
+  /** The leText/leOM bound texts, kept for series whose prefixes are built late. */
+  private readonly leText: readonly string[];
+  private readonly leOM: readonly string[];
   /** Counters and gauges: `name{labels} ` per series (identical in both formats). */
   private readonly samplePrefix: string[] = [];
   /** Histograms: `name_bucket{labels,le="..."} ` per series and bucket, per format. */
@@ -52,31 +63,82 @@ export class Family {
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
     this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
+    this.radix = spec.labels.map(labelPositions);
+    this.learned = spec.labels.map((l) => (l.learned === undefined ? undefined : new LearnedValues(l.values.length, l.learned)));
+    this.hasLearned = this.learned.some((l) => l !== undefined);
 
     this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
     this.omHeader =
       `# HELP ${this.family} ${escapeHelpOpenMetrics(spec.help)}\n# TYPE ${this.family} ${spec.type}\n` +
       (spec.unit === '' ? '' : `# UNIT ${this.family} ${spec.unit}\n`);
 
-    const leText = [...this.bounds].map(formatGoFloat).concat('+Inf');
-    const leOM = [...this.bounds].map(formatOpenMetricsFloat).concat('+Inf');
+    this.leText = [...this.bounds].map(formatGoFloat).concat('+Inf');
+    this.leOM = [...this.bounds].map(formatOpenMetricsFloat).concat('+Inf');
+    for (let s = 0; s < this.series; s++) this.buildPrefixes(s);
+  }
+
+  /**
+   * Builds the exposition prefixes of a series whose label values are all known; returns false,
+   * building nothing, while one of its learned slots is free.
+   */
+  private buildPrefixes(s: number): boolean {
+    const values = this.labelValuesOf(s);
+    if (values.includes(undefined)) return false;
+    const spec = this.spec;
+    const pairs = values.map((v, k) => `${spec.labels[k]!.name}="${escapeLabelValue(v!)}"`).join(',');
+    const braces = pairs === '' ? '' : `{${pairs}}`;
+    if (spec.type !== 'histogram') {
+      this.samplePrefix[s] = `${spec.name}${braces} `;
+      return true;
+    }
+    const sep = pairs === '' ? '' : ',';
+    const buckets = this.leText.length;
+    for (let b = 0; b < buckets; b++) {
+      this.bucketPrefixText[s * buckets + b] = `${this.histogramNames[0]}{${pairs}${sep}le="${this.leText[b]}"} `;
+      this.bucketPrefixOM[s * buckets + b] = `${this.histogramNames[0]}{${pairs}${sep}le="${this.leOM[b]}"} `;
+    }
+    this.sumPrefix[s] = `${this.histogramNames[1]}${braces} `;
+    this.countPrefix[s] = `${this.histogramNames[2]}${braces} `;
+    return true;
+  }
+
+  /** Whether a series exists: every label value it stands for is declared or learned. */
+  private exists(s: number): boolean {
+    return (this.spec.type === 'histogram' ? this.sumPrefix[s] : this.samplePrefix[s]) !== undefined || this.buildPrefixes(s);
+  }
+
+  /**
+   * Position of a label value that is neither declared nor learned yet, learning it when the label
+   * learns and has a free slot. Returns the position, `'invalid'` for a value that cannot be learned,
+   * or `'full'` when no slot is free (the caller decides between overflow and a drop).
+   */
+  learn(labelPosition: number, value: unknown): number | 'invalid' | 'full' {
+    const learned = this.learned[labelPosition];
+    if (learned === undefined) return 'full';
+    if (invalidLearnedValue(value) !== undefined) return 'invalid';
+    // A declared value keeps its own position: learning it again would expose one series twice.
+    const declared = this.valueIndex[labelPosition]!.get(value as string);
+    if (declared !== undefined) return declared;
+    const known = learned.positionOf(value as string);
+    if (known !== undefined) return known;
+    const position = learned.learn(value as string);
+    return position < 0 ? 'full' : position;
+  }
+
+  /** Forgets every learned value (and the prefixes of the series they made). */
+  forgetLearned(): void {
+    if (!this.hasLearned) return;
+    for (const learned of this.learned) learned?.clear();
     for (let s = 0; s < this.series; s++) {
-      const pairs = this.labelValuesOf(s)
-        .map((v, k) => `${spec.labels[k]!.name}="${escapeLabelValue(v)}"`)
-        .join(',');
-      this.labelPairs.push(pairs);
-      const braces = pairs === '' ? '' : `{${pairs}}`;
-      if (spec.type !== 'histogram') {
-        this.samplePrefix.push(`${spec.name}${braces} `);
-        continue;
+      if (!this.labelValuesOf(s).includes(undefined)) continue;
+      delete this.samplePrefix[s];
+      delete this.sumPrefix[s];
+      delete this.countPrefix[s];
+      const buckets = this.leText.length;
+      for (let b = 0; b < buckets; b++) {
+        delete this.bucketPrefixText[s * buckets + b];
+        delete this.bucketPrefixOM[s * buckets + b];
       }
-      const sep = pairs === '' ? '' : ',';
-      for (let b = 0; b < leText.length; b++) {
-        this.bucketPrefixText.push(`${this.histogramNames[0]}{${pairs}${sep}le="${leText[b]}"} `);
-        this.bucketPrefixOM.push(`${this.histogramNames[0]}{${pairs}${sep}le="${leOM[b]}"} `);
-      }
-      this.sumPrefix.push(`${this.histogramNames[1]}${braces} `);
-      this.countPrefix.push(`${this.histogramNames[2]}${braces} `);
     }
   }
 
@@ -85,15 +147,20 @@ export class Family {
     return this.series * this.stride;
   }
 
-  /** The label values of a series, by the mixed-radix rule (first label most significant). */
-  labelValuesOf(series: number): string[] {
+  /**
+   * The label values of a series, by the mixed-radix rule (first label most significant); undefined
+   * for a learned slot still free.
+   */
+  labelValuesOf(series: number): (string | undefined)[] {
     const labels = this.spec.labels;
-    const out = new Array<string>(labels.length);
+    const out = new Array<string | undefined>(labels.length);
     let rest = series;
     for (let k = labels.length - 1; k >= 0; k--) {
+      const radix = this.radix[k]!;
+      const position = rest % radix;
       const values = labels[k]!.values;
-      out[k] = values[rest % values.length]!;
-      rest = Math.floor(rest / values.length);
+      out[k] = position < values.length ? values[position] : this.learned[k]?.valueAt(position);
+      rest = Math.floor(rest / radix);
     }
     return out;
   }
@@ -103,6 +170,7 @@ export class Family {
     out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
     if (this.spec.type !== 'histogram') {
       for (let s = 0; s < this.series; s++) {
+        if (!this.exists(s)) continue;
         out.push(`${this.samplePrefix[s]}${formatValue(data[s]!)}\n`);
       }
       return;
@@ -110,6 +178,7 @@ export class Family {
     const buckets = this.bounds.length + 1;
     const prefixes = format === 'openmetrics' ? this.bucketPrefixOM : this.bucketPrefixText;
     for (let s = 0; s < this.series; s++) {
+      if (!this.exists(s)) continue;
       const base = s * this.stride;
       let cumulative = 0;
       for (let b = 0; b < buckets; b++) {
@@ -131,6 +200,7 @@ export class Family {
     const values: PromValueJSON[] = [];
     const labelNames = this.spec.labels.map((l) => l.name);
     for (let s = 0; s < this.series; s++) {
+      if (!this.exists(s)) continue;
       const labelValues = this.labelValuesOf(s);
       const labels = (): Record<string, string | number> => {
         const o: Record<string, string | number> = {};
@@ -163,6 +233,11 @@ export class Family {
    * Adds the values of a prom-client JSON metric (as produced by {@link toJSON}, possibly summed by
    * AggregatorRegistry) into `data`. Samples with label values this catalogue does not know, such as
    * those of a worker running another catalogue version, are ignored rather than guessed at.
+   *
+   * A learned label is merged by value, never by slot (each worker fills its slots in its own order):
+   * this family learns the values as they come, so it must be one that lives across scrapes (the
+   * primary's aggregate family), or a value could move between its series and the overflow from one
+   * scrape to the next. Values beyond its slots go to the overflow value, or are left out.
    */
   absorbJSON(metric: PromMetricJSON, data: Float64Array): void {
     if (!Array.isArray(metric.values)) return;
@@ -211,9 +286,14 @@ export class Family {
     const specLabels = this.spec.labels;
     for (let k = 0; k < specLabels.length; k++) {
       const raw = labels?.[specLabels[k]!.name];
-      const position = raw === undefined ? undefined : this.valueIndex[k]!.get(String(raw));
+      let position = raw === undefined ? undefined : this.valueIndex[k]!.get(String(raw));
+      if (position === undefined && this.learned[k] !== undefined && raw !== undefined) {
+        const learned = this.learn(k, String(raw));
+        const overflow = specLabels[k]!.overflow;
+        position = typeof learned === 'number' ? learned : overflow === undefined ? undefined : this.valueIndex[k]!.get(overflow);
+      }
       if (position === undefined) return -1;
-      index = index * specLabels[k]!.values.length + position;
+      index = index * this.radix[k]! + position;
     }
     return index;
   }

@@ -7,6 +7,7 @@ import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LAB
 import type { DropReason } from './drops.js';
 import { renderExposition } from './exposition.js';
 import { Family } from './family.js';
+import { invalidLearnedValue } from './learned.js';
 import type { ExpositionFormat } from './family.js';
 import type { PromMetricJSON } from './json.js';
 import { DROPPED_METRIC_KEY, metricFullName } from './names.js';
@@ -85,6 +86,11 @@ export class MetricsRuntime implements MetricsSource {
   private readonly drops: DropCounter;
   /** Per metric, per label: position of the overflow value, or -1. */
   private overflow: number[][];
+  /**
+   * The cluster primary's families for metrics with learned labels: they learn the workers' values
+   * by value and keep them across scrapes, so a value keeps its series (see Family#absorbJSON).
+   */
+  private aggregateFamilies: Family[] | undefined;
   private readonly scrapeHistogram: Histogram | undefined;
   private readonly defaults: Registry | undefined;
   private closed = false;
@@ -156,9 +162,12 @@ export class MetricsRuntime implements MetricsSource {
   }
 
   /**
-   * The slow path for a label value the generated `switch` did not know. Returns the position of the
-   * label's overflow value if it has one; otherwise counts an `unknown_label_value` drop and returns
-   * -1, which every recording method treats as "already dropped". Never throws unless strict.
+   * The slow path for a label value the generated `switch` did not know. A label that learns its
+   * values returns the value's position, learning it if a slot is free (a Map lookup once learned).
+   * Otherwise returns the position of the label's overflow value if it has one, or counts an
+   * `unknown_label_value` drop and returns -1, which every recording method treats as "already
+   * dropped"; so does a value a learned label refuses (see `invalidLearnedValue`). Never throws
+   * unless strict.
    * @throws MetricsInputError in strict mode, whether or not the label has an overflow value.
    */
   unknownLabel(metricId: number, labelPosition: number, value: unknown): number {
@@ -166,6 +175,12 @@ export class MetricsRuntime implements MetricsSource {
     // Ids come from generated code, but a non-number key could run a hostile toString: refuse early.
     const ids = typeof metricId === 'number' && typeof labelPosition === 'number';
     const spec = ids ? this.specs[metricId] : undefined;
+    const learned = spec === undefined ? undefined : this.families[metricId]!.learned[labelPosition];
+    if (learned !== undefined) {
+      const known = typeof value === 'string' ? learned.positionOf(value) : undefined;
+      if (known !== undefined) return known;
+      return this.learnLabel(metricId, labelPosition, value);
+    }
     const position = ids ? this.overflow[metricId]?.[labelPosition] : undefined;
     if (this.strict) {
       const metric = spec?.name ?? `#${describeValue(metricId)}`;
@@ -182,6 +197,25 @@ export class MetricsRuntime implements MetricsSource {
       return -1;
     }
     if (position >= 0) return position;
+    this.drops.drop(metricId, UNKNOWN_LABEL_VALUE, value);
+    return -1;
+  }
+
+  /** First sight of a value for a learned label: a free slot, else the overflow value or a drop. */
+  private learnLabel(metricId: number, labelPosition: number, value: unknown): number {
+    const outcome = this.families[metricId]!.learn(labelPosition, value);
+    if (typeof outcome === 'number') return outcome;
+    const spec = this.specs[metricId]!;
+    const label = spec.labels[labelPosition]!;
+    if (this.strict) {
+      const why =
+        outcome === 'full'
+          ? `all ${label.learned} learned values of label ${label.name} are taken`
+          : `label ${label.name} cannot learn it: it ${invalidLearnedValue(value)}`;
+      throw new MetricsInputError(spec.name, 'unknown_label_value', `${spec.name}: value ${describeValue(value)} rejected (${why})`);
+    }
+    const overflow = this.overflow[metricId]![labelPosition]!;
+    if (outcome === 'full' && overflow >= 0) return overflow;
     this.drops.drop(metricId, UNKNOWN_LABEL_VALUE, value);
     return -1;
   }
@@ -213,9 +247,14 @@ export class MetricsRuntime implements MetricsSource {
     return this.drops.count(metricId, reason);
   }
 
-  /** Sets every value of the catalogue's metrics and of the drop counter back to 0. */
+  /**
+   * Sets every value of the catalogue's metrics and of the drop counter back to 0, and forgets the
+   * learned label values: the runtime is as new.
+   */
   reset(): void {
     for (const data of this.data) data.fill(0);
+    for (const family of this.families) family.forgetLearned();
+    this.aggregateFamilies = undefined;
   }
 
   /**
@@ -231,6 +270,7 @@ export class MetricsRuntime implements MetricsSource {
     this.families = [];
     this.data = [];
     this.overflow = [];
+    this.aggregateFamilies = undefined;
     this.registry.clear();
   }
 
@@ -285,15 +325,16 @@ export class MetricsRuntime implements MetricsSource {
    */
   renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string {
     this.assertOpen();
-    const data = this.families.map((f) => new Float64Array(f.slots));
-    const byName = new Map(this.families.map((f, i) => [f.name, i]));
+    const families = (this.aggregateFamilies ??= this.families.map((f) => (f.hasLearned ? new Family(f.spec) : f)));
+    const data = families.map((f) => new Float64Array(f.slots));
+    const byName = new Map(families.map((f, i) => [f.name, i]));
     const foreign: PromMetricJSON[] = [];
     for (const metric of metrics) {
       const i = byName.get(metric.name);
       if (i === undefined) foreign.push(metric);
-      else this.families[i]!.absorbJSON(metric, data[i]!);
+      else families[i]!.absorbJSON(metric, data[i]!);
     }
-    const body = renderExposition(this.families, data, foreign, format);
+    const body = renderExposition(families, data, foreign, format);
     this.observeScrape(started);
     return body;
   }

@@ -10,7 +10,7 @@
 import { familyName as familyNameOf } from './names.js';
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
-/** One label of a metric with its closed set of values. */
+/** One label of a metric with its closed set of values, or values learned at run time. */
 export interface LabelSpec {
   /** Exposition label name, e.g. `agent`. */
   readonly name: string;
@@ -18,6 +18,17 @@ export interface LabelSpec {
   readonly values: readonly string[];
   /** The value unknown inputs are mapped to; must be one of `values`. */
   readonly overflow?: string;
+  /**
+   * How many further values the label learns at run time, first come first served: positions
+   * `values.length` to `values.length + learned - 1`. Once they are taken, other values go to the
+   * overflow value, or are dropped and counted without one. Runtime API 2 and later.
+   */
+  readonly learned?: number;
+}
+
+/** Positions of a label: its declared values, then its learned slots. */
+export function labelPositions(label: LabelSpec): number {
+  return label.values.length + (label.learned ?? 0);
 }
 
 /** One metric, fully resolved by the generator. */
@@ -43,7 +54,7 @@ const UNIT = /^[a-zA-Z0-9_]+$/;
  */
 export function seriesCount(spec: MetricSpec): number {
   let n = 1;
-  for (const label of spec.labels) n *= label.values.length;
+  for (const label of spec.labels) n *= labelPositions(label);
   return n;
 }
 
@@ -51,7 +62,8 @@ export function seriesCount(spec: MetricSpec): number {
  * Series index of a combination of label values, by the mixed-radix rule the generated code uses
  * (first label most significant). Returns -1 when a value is not allowed or the count is wrong.
  * This is the slow path, for tests and hand-written callers; generated code computes the index
- * with `switch` statements instead.
+ * with `switch` statements instead. A learned label's values are known to the runtime only: here
+ * they count as not allowed.
  */
 export function seriesIndexOf(spec: MetricSpec, labelValues: readonly string[]): number {
   if (labelValues.length !== spec.labels.length) return -1;
@@ -60,7 +72,7 @@ export function seriesIndexOf(spec: MetricSpec, labelValues: readonly string[]):
     const label = spec.labels[k]!;
     const position = label.values.indexOf(labelValues[k]!);
     if (position < 0) return -1;
-    index = index * label.values.length + position;
+    index = index * labelPositions(label) + position;
   }
   return index;
 }
@@ -104,7 +116,11 @@ export function validateSpecs(specs: readonly MetricSpec[]): void {
       if (labelNames.has(label.name)) fail(`duplicate label ${label.name}`);
       labelNames.add(label.name);
       if (spec.type === 'histogram' && label.name === 'le') fail('histograms cannot have a label named le');
-      if (!Array.isArray(label.values) || label.values.length === 0) fail(`label ${label.name} has no values`);
+      const learned = label.learned;
+      if (learned !== undefined && (typeof learned !== 'number' || !Number.isInteger(learned) || learned < 1)) {
+        fail(`label ${label.name}: learned must be a positive integer`);
+      }
+      if (!Array.isArray(label.values) || (label.values.length === 0 && learned === undefined)) fail(`label ${label.name} has no values`);
       if (label.values.some((v) => typeof v !== 'string')) fail(`label ${label.name} has a non-string value`);
       if (new Set(label.values).size !== label.values.length) fail(`label ${label.name} has duplicate values`);
       if (label.overflow !== undefined && !label.values.includes(label.overflow)) {

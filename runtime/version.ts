@@ -8,10 +8,21 @@
  * (an export, a parameter, a behaviour); raise {@link OLDEST_SERVED_RUNTIME_API} only when the
  * runtime stops serving what older generated code calls.
  */
-export const RUNTIME_API = 1;
+export const RUNTIME_API: number = 2;
+
+/**
+ * The runtime API that introduced learned label values (`LabelSpec.learned`). A generated module
+ * asks for the oldest API that serves it, so a catalogue without learned labels still runs on an
+ * API-1 runtime, and one with them is refused there instead of silently sending every value to the
+ * overflow.
+ */
+export const LEARNED_LABELS_RUNTIME_API = 2;
+
+/** What every generated module needs. */
+export const BASE_RUNTIME_API = 1;
 
 /** The oldest runtime API a generated module may have been generated for and still be served. */
-export const OLDEST_SERVED_RUNTIME_API = 1;
+export const OLDEST_SERVED_RUNTIME_API: number = 1;
 
 /** Thrown by createMetrics when the installed runtime cannot serve the generated module. */
 export class RuntimeApiMismatchError extends Error {

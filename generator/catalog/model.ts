@@ -156,6 +156,10 @@ export interface LabelModel {
   /** Allowed values, the overflow value last when there is one. */
   readonly values: readonly string[];
   readonly overflow: string | undefined;
+  /** How many more values the label learns at run time (`learned.max`); undefined: none. */
+  readonly learned: number | undefined;
+  /** Series positions of the label: its values, then its learned slots (the runtime's radix). */
+  readonly positions: number;
   /** TypeScript union type of the values. */
   readonly typeName: string;
   /** Generated function from a value to its position, shared by the labels with the same values. */
@@ -399,8 +403,10 @@ export function buildModel(
         id,
         name: labelNameOf(id, label),
         description: label.description,
-        values: label.overflow === undefined ? [...label.values] : [...label.values, label.overflow],
+        values: label.overflow === undefined ? [...(label.values ?? [])] : [...(label.values ?? []), label.overflow],
         overflow: label.overflow,
+        learned: label.learned?.max,
+        positions: (label.values?.length ?? 0) + (label.overflow === undefined ? 0 : 1) + (label.learned?.max ?? 0),
         typeName: labelTypeName(id),
         indexFunction: labelIndexFunctionName(id),
         parameter: labelParameterName(id),
@@ -435,7 +441,7 @@ export function buildModel(
       labels: metricLabels,
       buckets,
       series: seriesCount(
-        metricLabels.map((l) => l.values.length),
+        metricLabels.map((l) => l.positions),
         metric.type === 'histogram' ? buckets.length : undefined,
       ),
       seriesLimit: metric.series_limit ?? budget.seriesPerMetric,
@@ -671,6 +677,8 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     description: 'Metric whose recording call was dropped.',
     values: declared.map((m) => m.name),
     overflow: undefined,
+    learned: undefined,
+    positions: declared.map((m) => m.name).length,
     typeName: 'DroppedMetric',
     indexFunction: labelIndexFunctionName('metric'),
     parameter: labelParameterName('metric'),
@@ -685,6 +693,8 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     description: 'Why the call was dropped.',
     values: [...DROP_REASONS],
     overflow: undefined,
+    learned: undefined,
+    positions: [...DROP_REASONS].length,
     typeName: 'DropReason',
     indexFunction: labelIndexFunctionName('reason'),
     parameter: labelParameterName('reason'),
@@ -735,8 +745,9 @@ export function seriesMatching(metric: MetricModel, matchers: Matchers): number[
   let indices = [0];
   for (const label of metric.labels) {
     const matcher = matchers.findLast((m) => m.label === label);
-    const positions = label.values.flatMap((value, i) => (matcher === undefined || matcherSelects(matcher, value) ? [i] : []));
-    indices = indices.flatMap((base) => positions.map((p) => base * label.values.length + p));
+    // A learned value has no position before run time: a figure cannot address it (none are found).
+    const positions = matcher === undefined ? Array.from({ length: label.positions }, (_, i) => i) : label.values.flatMap((value, i) => (matcherSelects(matcher, value) ? [i] : []));
+    indices = indices.flatMap((base) => positions.map((p) => base * label.positions + p));
   }
   return indices;
 }

@@ -31,8 +31,11 @@ export interface RawCatalog {
 export interface RawLabel {
   name?: string;
   description: string;
-  values: string[];
+  values?: string[];
   overflow?: string;
+  learned?: {
+    max: number;
+  };
 }
 
 export interface RawGroup {

@@ -50,7 +50,23 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
         report('breaking-label-removed', `${after.name} lost its label ${label.name}`, after.labels.length > 0 ? [...at, 'labels'] : at, { key: true, warning: lenient });
         continue;
       }
-      const lost = label.values.filter((v) => !kept.values.includes(v));
+      if (label.learned === undefined && kept.learned !== undefined) {
+        report(
+          'breaking-label-learned',
+          `${after.name}: label ${label.name} now learns its values at run time: its type widens to string and values past ${kept.learned} learned ones ${kept.overflow === undefined ? 'are dropped' : `move to ${JSON.stringify(kept.overflow)}`}`,
+          ['labels', kept.id, 'learned'],
+          { key: true, warning: lenient },
+        );
+      } else if (label.learned !== undefined && kept.learned !== undefined && kept.learned < label.learned) {
+        report(
+          'breaking-label-learned-fewer',
+          `${after.name}: label ${label.name} learns at most ${kept.learned} values instead of ${label.learned}: values that had a series of their own ${kept.overflow === undefined ? 'are dropped' : `move to ${JSON.stringify(kept.overflow)}`}`,
+          ['labels', kept.id, 'learned', 'max'],
+          { warning: lenient },
+        );
+      }
+      // A value the previous catalogue declared stays allowed when the label now learns its values.
+      const lost = kept.learned === undefined ? label.values.filter((v) => !kept.values.includes(v)) : [];
       if (lost.length > 0) {
         report('breaking-label-value-removed', `${after.name}: label ${label.name} no longer allows ${lost.map((v) => JSON.stringify(v)).join(', ')}`, ['labels', kept.id, 'values'], { warning: lenient });
       }

@@ -1,5 +1,5 @@
 import { generatedHeader } from '../conventions.js';
-import type { AlertModel, Catalog, Matchers, MetricModel } from '../catalog/model.js';
+import type { AlertModel, Catalog, LabelModel, Matchers, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
 export function emitDocs(catalog: Catalog): Map<string, string> {
@@ -25,7 +25,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   for (const label of catalog.labels) {
     const values = label.values.filter((v) => v !== label.overflow);
     lines.push(
-      `| ${code(label.id)} | ${code(label.name)} | ${values.map(code).join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
+      `| ${code(label.id)} | ${code(label.name)} | ${[...values.map(code), ...learnedText(label)].join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
     );
   }
   lines.push('', '## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
@@ -34,6 +34,12 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
   }
   lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
+  if (catalog.labels.some((label) => label.learned !== undefined)) {
+    lines.push(
+      'A label that learns its values counts its learned ones at their maximum: the first values recorded, up to that count, get a series each, in the order they arrive; later ones are recorded under the overflow value, or dropped and counted in the drop counter without one. A learned value is a non-empty string of at most 128 characters without control characters; any other is dropped and counted.',
+      '',
+    );
+  }
   const alerts = catalog.metrics.flatMap((metric) => metric.alerts.map((alert) => ({ metric, alert })));
   if (alerts.length > 0) {
     const routed = alerts.some(({ alert }) => alert.labels.length > 0);
@@ -95,7 +101,14 @@ function metricCell(metric: MetricModel): string {
 }
 
 function labelsCell(metric: MetricModel): string {
-  return metric.labels.map((label) => (label.builtin ? code(label.name) : `${code(label.name)}: ${label.values.map(code).join(' ')}`)).join('<br>');
+  return metric.labels
+    .map((label) => (label.builtin ? code(label.name) : `${code(label.name)}: ${[...label.values.map(code), ...learnedText(label)].join(' ')}`))
+    .join('<br>');
+}
+
+/** `up to N learned at run time` for a label that learns its values. */
+function learnedText(label: LabelModel): string[] {
+  return label.learned === undefined ? [] : [`up to ${label.learned} learned at run time`];
 }
 
 function helpCell(metric: MetricModel): string {

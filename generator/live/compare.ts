@@ -5,6 +5,7 @@
 import type { Catalog, MetricModel } from '../catalog/model.js';
 import type { ExposedFamily, ParsedExposition } from './exposition.js';
 import { parseValue } from './exposition.js';
+import { LEARNED_VALUE_MAX_LENGTH, invalidLearnedValue } from '../../runtime/learned.js';
 
 export type LiveRule =
   | 'live-malformed'
@@ -15,6 +16,7 @@ export type LiveRule =
   | 'live-label-unknown'
   | 'live-label-missing'
   | 'live-label-value'
+  | 'live-label-learned'
   | 'live-buckets'
   | 'live-series-limit'
   | 'live-series-budget';
@@ -99,6 +101,8 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
   const unknownLabels = new Set<string>();
   const missingLabels = new Set<string>();
   const badValues = new Map<string, Set<string>>();
+  /** Values outside the declared ones, per label that learns its values: any valid value, at most its max. */
+  const learnedOf = new Map(metric.labels.filter((label) => label.learned !== undefined).map((label) => [label.name, new Set<string>()]));
   const bounds = new Set<number>();
   for (const sample of family.samples) {
     const bucket = histogram && sample.name === `${metric.name}_bucket`;
@@ -111,6 +115,7 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
       }
       const values = allowed.get(name);
       if (values === undefined) unknownLabels.add(name);
+      else if (!values.has(value) && learnedOf.has(name) && invalidLearnedValue(value) === undefined) learnedOf.get(name)!.add(value);
       else if (!values.has(value)) {
         const bad = badValues.get(name) ?? new Set<string>();
         bad.add(value);
@@ -126,7 +131,13 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
   for (const name of [...missingLabels].sort()) add('live-label-missing', `some series lack the declared label ${name}`);
   for (const label of metric.labels) {
     for (const value of [...(badValues.get(label.name) ?? [])].sort()) {
-      add('live-label-value', `label ${label.name}=${JSON.stringify(value)} is outside the allowed values (${label.values.join(', ')})`);
+      const allowedText = label.learned === undefined ? label.values.join(', ') : `${[...label.values, `up to ${label.learned} learned values`].join(', ')}; a learned value is a non-empty string of at most ${LEARNED_VALUE_MAX_LENGTH} characters without control characters`;
+      add('live-label-value', `label ${label.name}=${JSON.stringify(value)} is outside the allowed values (${allowedText})`);
+    }
+    const learned = learnedOf.get(label.name);
+    if (label.learned !== undefined && learned !== undefined && learned.size > label.learned) {
+      const shown = [...learned].sort().slice(0, 10).map((v) => JSON.stringify(v)).join(', ');
+      add('live-label-learned', `label ${label.name} shows ${learned.size} learned values, over its maximum of ${label.learned}${label.overflow === undefined ? '' : ` (later values belong under ${JSON.stringify(label.overflow)})`}: ${shown}${learned.size > 10 ? ', ...' : ''}`);
     }
   }
 

@@ -126,11 +126,25 @@ export class Simulator {
       this.byKey.set(key, plan);
     });
     this.applyRatioAlerts();
+    this.learnEveryValue();
     for (const event of catalog.events) {
       const counter = event.records.map((r) => this.byKey.get(r.metric.key)?.counter).find((c) => c !== undefined);
       this.events.push({ model: event, rate: counter && event.records.some((r) => r.operation === 'inc' && r.valueField === undefined) ? counter.rate : EVENT_RATE, pacer: new Pacer(0.5) });
     }
     this.touchEverySeries();
+  }
+
+  /**
+   * A label that learns its values gets made-up ones (see {@link simulatedValue}), learned in
+   * position order by every metric that has it, so the positions the simulator computes are the
+   * runtime's.
+   */
+  private learnEveryValue(): void {
+    for (const plan of this.metrics) {
+      plan.model.labels.forEach((label, k) => {
+        for (let p = label.values.length; p < label.positions; p++) this.target.runtime.unknownLabel(plan.id, k, simulatedValue(label, p));
+      });
+    }
   }
 
   /** Event occurrences simulated so far. */
@@ -171,7 +185,7 @@ export class Simulator {
 
   private planMetric(id: number, model: MetricModel, spec: MetricSpec, byEvent: boolean): MetricPlan {
     const r = this.random;
-    const series = Math.max(1, spec.labels.reduce((n, l) => n * l.values.length, 1));
+    const series = Math.max(1, model.labels.reduce((n, l) => n * l.positions, 1));
     const factors = (spread: number): Float64Array => Float64Array.from({ length: series }, () => Math.exp(r.normal(0, spread)));
     const pacers = (): Pacer[] => Array.from({ length: series }, () => new Pacer(r.next()));
     if (model.type === 'counter') {
@@ -259,10 +273,10 @@ export class Simulator {
     let rest = series;
     for (let k = plan.model.labels.length - 1; k >= 0; k--) {
       const label = plan.model.labels[k]!;
-      const position = rest % label.values.length;
-      rest = Math.floor(rest / label.values.length);
+      const position = rest % label.positions;
+      rest = Math.floor(rest / label.positions);
       const shares = this.shares.get(label.id);
-      share *= (faulted ? shares?.faulted : shares?.calm)?.[position] ?? 1 / label.values.length;
+      share *= (faulted ? shares?.faulted : shares?.calm)?.[position] ?? 1 / label.positions;
     }
     return share;
   }
@@ -326,7 +340,7 @@ export class Simulator {
     const labels = new Map<string, string>();
     const numbers = new Map<string, number>();
     for (const field of event.fields) {
-      if (field.kind === 'label') labels.set(field.id, field.label.values[this.pickIndex(field.label, errors)]!);
+      if (field.kind === 'label') labels.set(field.id, simulatedValue(field.label, this.pickIndex(field.label, errors)));
     }
     const slow = this.faults?.has('slow') === true;
     for (const record of event.records) {
@@ -353,7 +367,7 @@ export class Simulator {
 
   private pickIndex(label: LabelModel, errors: boolean): number {
     const shares = this.shares.get(label.id);
-    const list = (errors ? shares?.faulted : shares?.calm) ?? label.values.map(() => 1 / label.values.length);
+    const list = (errors ? shares?.faulted : shares?.calm) ?? Array.from({ length: label.positions }, () => 1 / label.positions);
     let x = this.random.next();
     for (let i = 0; i < list.length; i++) {
       x -= list[i]!;
@@ -363,10 +377,19 @@ export class Simulator {
   }
 }
 
+/**
+ * The value at a position of a label: a declared one, or for a learned slot a made-up value
+ * (`<label>-1`, `<label>-2`, ...; with `-` no declared value of a snake_case catalogue looks like it).
+ */
+function simulatedValue(label: LabelModel, position: number): string {
+  return position < label.values.length ? label.values[position]! : `${label.name}-${position - label.values.length + 1}`;
+}
+
 /** Shares of a label's values: falling with position (Zipf), an overflow value rare. */
 function baseShares(label: LabelModel): { calm: number[]; faulted: number[] } {
   const declared = label.overflow === undefined ? label.values.length : label.values.length - 1;
-  const weights = label.values.map((_, i) => (i < declared ? 1 / (i + 1) : 0));
+  // Declared values first, then learned slots, in one Zipf tail; the overflow value sits between them.
+  const weights = Array.from({ length: label.positions }, (_, i) => (i < declared ? 1 / (i + 1) : i >= label.values.length ? 1 / (i + (label.overflow === undefined ? 1 : 0)) : 0));
   const sum = weights.reduce((a, b) => a + b, 0);
   if (label.overflow !== undefined) weights[declared] = sum * OVERFLOW_WEIGHT;
   const total = weights.reduce((a, b) => a + b, 0);
@@ -392,9 +415,13 @@ function seriesOf(metric: MetricModel, values: readonly string[]): number {
   let index = 0;
   for (let k = 0; k < metric.labels.length; k++) {
     const label = metric.labels[k]!;
-    const position = label.values.indexOf(values[k] ?? '');
+    let position = label.values.indexOf(values[k] ?? '');
+    if (position < 0 && label.learned !== undefined) {
+      const made = Array.from({ length: label.learned }, (_, j) => simulatedValue(label, label.values.length + j)).indexOf(values[k] ?? '');
+      position = made < 0 ? -1 : label.values.length + made;
+    }
     if (position < 0) return -1;
-    index = index * label.values.length + position;
+    index = index * label.positions + position;
   }
   return index;
 }

@@ -20,7 +20,17 @@ export interface CatalogueRuntime {
 /** The specs the generated module's METRIC_SPECS would hold for `catalog`. */
 export function metricSpecs(catalog: Catalog): MetricSpec[] {
   const view = typeScriptView(catalog);
-  const labels = new Map(view.labels.map((label): [string, LabelSpec] => [label.specConst, label.overflow === undefined ? { name: label.name, values: label.valueList } : { name: label.name, values: label.valueList, overflow: label.overflow }]));
+  const labels = new Map(
+    view.labels.map((label): [string, LabelSpec] => [
+      label.specConst,
+      {
+        name: label.name,
+        values: label.valueList,
+        ...(label.overflow === undefined ? {} : { overflow: label.overflow }),
+        ...(label.learned === undefined ? {} : { learned: label.learned }),
+      },
+    ]),
+  );
   return view.metrics.map((metric) => {
     const spec: MetricSpec = {
       name: metric.name,

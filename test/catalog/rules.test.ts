@@ -1005,6 +1005,37 @@ const CASES: readonly Case[] = [
     message: ['Busy', 'deprecated'],
     severity: 'warning',
     at: { line: 'name: Busy', col: 'Busy' },
+  },  // ------------------------------------------------------------------ learned label values
+  {
+    rule: 'label-learned-no-overflow',
+    text: catalogue({ labels: BASE.labels.replace('    values: [get, post]\n    overflow: other\n', '    learned: { max: 20 }\n') }),
+    message: ['label method', '20 learned', 'overflow'],
+    severity: 'warning',
+    at: { line: 'learned: { max: 20 }', col: 'learned' },
+  },
+  {
+    rule: 'series-limit',
+    title: 'a learned label counts its declared values, its overflow and its max',
+    // method: get, post, other + 8 learned = 11 series, over 10.
+    text: catalogue({ head: 'namespace: shop\nbudget: { series_per_metric: 10 }\n', labels: BASE.labels.replace('overflow: other', 'overflow: other\n    learned: { max: 8 }') }),
+    message: ['shop_requests_total', '11 series', 'limit of 10', 'method (11, 8 learned)'],
+    at: { line: '  requests_total:', col: 'requests_total' },
+  },
+  {
+    rule: 'schema-value',
+    title: 'a learned label learns at least one value',
+    text: catalogue({ labels: BASE.labels.replace('overflow: other', 'overflow: other\n    learned: { max: 0 }') }),
+    message: ['max', '1'],
+    at: { line: 'learned: { max: 0 }', col: '0' },
+  },  {
+    rule: 'summary-learned-value',
+    text: catalogue({
+      labels: BASE.labels.replace('overflow: other', 'overflow: other\n    learned: { max: 5 }'),
+      metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: put_share, match: { method: put } }]\n'),
+      tail: 'summary:\n  put_share: { ratio: put_share }\n',
+    }),
+    message: ['summary put_share', 'method="put"', 'only learn at run time'],
+    at: { line: 'ratios: [{ name: put_share', col: 'put }' },
   },
   // ------------------------------------------------- alert routing, matcher sets, two-counter SLOs
   {

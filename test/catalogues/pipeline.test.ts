@@ -22,6 +22,7 @@ import type { GeneratedModule, TypeCheck } from '../hostile/helpers/outputs.js';
 import { pythonOpenMetricsCheck, withoutPendingNegativeSumRejection } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { parseExposition } from '../runtime/helpers/parse.js';
+import { labelPositions } from '../../runtime/spec.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CATALOGUES = readdirSync(HERE, { withFileTypes: true })
@@ -111,7 +112,7 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
       const unrecorded: string[] = [];
       for (const spec of module.METRIC_SPECS) {
         if (spec.name === selfObserved?.name) continue;
-        const series = spec.labels.reduce((n, label) => n * label.values.length, 1);
+        const series = spec.labels.reduce((n, label) => n * labelPositions(label), 1);
         const sampleName = spec.type === 'histogram' ? `${spec.name}_count` : spec.name;
         const samples = parsed.samples.filter((s) => s.name === sampleName);
         expect(samples, spec.name).toHaveLength(series);

@@ -111,6 +111,20 @@ const CASES: readonly Case[] = [
     message: ['shop_request_duration_seconds', 'method'],
     severity: 'warning',
     at: { after: 'request_duration_seconds:', line: 'labels: [method]', col: 'labels' },
+  },  {
+    rule: 'breaking-label-learned',
+    title: 'a label with declared values now learns its values',
+    text: OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 10 }'),
+    message: ['shop_requests_total', 'label method now learns', 'string', 'past 10 learned ones move to "other"'],
+    at: { line: 'learned: { max: 10 }', col: 'learned' },
+  },
+  {
+    rule: 'breaking-label-learned-fewer',
+    title: 'a learned label lowers its maximum',
+    old: OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 10 }'),
+    text: OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 4 }'),
+    message: ['shop_requests_total', 'at most 4 values instead of 10', '"other"'],
+    at: { line: 'learned: { max: 4 }', col: '4' },
   },
   {
     rule: 'compat-alert-label-changed',
@@ -146,6 +160,12 @@ describe('breaking changes', () => {
       .replace('values: [get, post]', 'values: [get, post, put]')
       .replace('  request_duration_seconds:', '  errors_total:\n    type: counter\n    group: main\n    help: Errors.\n    unit: count\n  request_duration_seconds:');
     expect(compare(OLD, grown)).toEqual([]);
+  });
+
+  it('passes raising the maximum of a learned label', () => {
+    const learned = (max: number) => OLD.replace('overflow: other', `overflow: other\n    learned: { max: ${max} }`);
+    expect(compare(learned(4), learned(10))).toEqual([]);
+    expect(compare(learned(4), learned(4).replace('values: [get, post]', 'values: [get, post, put]'))).toEqual([]);
   });
 
   it('passes removing a metric that was deprecated before', () => {

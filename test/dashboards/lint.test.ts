@@ -3,7 +3,8 @@
  * for a variant exercising every panel hint.
  */
 import { describe, expect, it } from 'vitest';
-import { editedCatalog, emit, projectCatalog } from './helpers/dashboard.js';
+import { readFileSync } from 'node:fs';
+import { compile, editedCatalog, emit, projectCatalog } from './helpers/dashboard.js';
 import type { DashboardJson, PanelJson } from './helpers/dashboard.js';
 import { RULES, bucketProblems } from './helpers/lint.js';
 import { hintedCatalog } from './helpers/variants.js';
@@ -14,6 +15,7 @@ const catalogues = [
   ['metrics.yaml with groups reordered', editedCatalog((raw) => {
     raw.groups['exporter']!.order = 0;
   })],
+  ['test/catalogues/job-runner (labels that learn their values)', compile(readFileSync(new URL('../catalogues/job-runner/metrics.yaml', import.meta.url), 'utf8'))],
 ] as const;
 
 describe.each(catalogues)('%s', (_, catalog) => {

@@ -2,7 +2,11 @@ import { DROP_REASONS } from '../../../runtime/drops.js';
 import { DEFAULT_BUDGET, seriesCount } from '../defaults.js';
 import type { RuleContext } from './context.js';
 
-/** Series of a metric = product of its labels' value counts × (buckets + 3) for histograms. */
+/**
+ * Series of a metric = product of its labels' value counts × (buckets + 3) for histograms. A label
+ * that learns its values counts its declared values, its overflow value and its `learned.max` slots:
+ * the runtime never gives it more, so the budget holds at generation time.
+ */
 export function cardinalityRules(context: RuleContext): void {
   const perMetric = context.raw.budget?.series_per_metric ?? DEFAULT_BUDGET.seriesPerMetric;
   const total = context.raw.budget?.total_series ?? DEFAULT_BUDGET.totalSeries;
@@ -11,7 +15,7 @@ export function cardinalityRules(context: RuleContext): void {
   for (const [key, metric] of context.metrics()) {
     const labels = (metric.labels ?? []).map((id) => ({ id, label: context.label(id) }));
     if (labels.some(({ label }) => label === undefined)) continue; // reported by label-undefined
-    const counts = labels.map(({ label }) => (label?.values.length ?? 0) + (label?.overflow !== undefined ? 1 : 0));
+    const counts = labels.map(({ label }) => (label?.values?.length ?? 0) + (label?.overflow !== undefined ? 1 : 0) + (label?.learned?.max ?? 0));
     const buckets = metric.type === 'histogram' ? (metric.buckets?.length ?? 0) : undefined;
     const series = seriesCount(counts, buckets);
     sum += series;
@@ -19,7 +23,7 @@ export function cardinalityRules(context: RuleContext): void {
     const limit = metric.series_limit ?? perMetric;
     if (series > limit) {
       const drivers = labels
-        .map(({ id }, index) => `${id} (${counts[index]})`)
+        .map(({ id, label }, index) => `${id} (${counts[index]}${label?.learned ? `, ${label.learned.max} learned` : ''})`)
         .concat(buckets === undefined ? [] : [`${buckets} buckets + 3`])
         .join(' × ');
       context.error(

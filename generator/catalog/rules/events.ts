@@ -64,7 +64,8 @@ export function eventRules(context: RuleContext): void {
         const binding = record.labels?.[labelId];
         const label = context.label(labelId);
         if (typeof binding === 'string') {
-          if (label && !label.values.includes(binding) && label.overflow !== binding) {
+          // A label that learns its values takes a fixed value it does not declare at run time.
+          if (label && !label.learned && !(label.values ?? []).includes(binding) && label.overflow !== binding) {
             context.error('event-label-value', `event ${eventId}: ${JSON.stringify(binding)} is not an allowed value of label ${labelId}`, [...recordAt, 'labels', labelId]);
           }
           continue;
@@ -83,7 +84,7 @@ export function eventRules(context: RuleContext): void {
           continue;
         }
         const source = context.label(field.label);
-        if (source && label && !sameValues(source.values, source.overflow, label.values, label.overflow)) {
+        if (source && label && (!sameValues(source.values ?? [], source.overflow, label.values ?? [], label.overflow) || source.learned?.max !== label.learned?.max)) {
           context.error(
             'event-label-mismatch',
             `event ${eventId}: field "${fieldId}" takes values of label ${field.label}, which differ from those of label ${labelId} of ${name}`,

@@ -9,12 +9,13 @@ import { durationRules } from './durations.js';
 import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
 import { eventRules } from './events.js';
+import { learnedLabelRules, learnedSummaryRules } from './learned.js';
 import { namingRules } from './naming.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

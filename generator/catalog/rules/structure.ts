@@ -11,7 +11,7 @@ export function labelRules(context: RuleContext): void {
   for (const [id, label] of Object.entries(context.raw.labels)) {
     const at = ['labels', id];
     const seen = new Map<string, number>();
-    label.values.forEach((value, index) => {
+    (label.values ?? []).forEach((value, index) => {
       if (seen.has(value)) {
         context.error('label-value-duplicate', `label ${id}: value ${JSON.stringify(value)} is listed twice`, [...at, 'values', index]);
       }
@@ -171,12 +171,13 @@ export function checkMatchers(
       continue;
     }
     const label = context.label(id);
-    if (!label) continue;
+    // A label that learns its values may take the matched value at run time.
+    if (!label || label.learned) continue;
     const negated = typeof written === 'object' && !Array.isArray(written);
     const selected = negated ? written.not : written;
     const base = negated ? [...at, id, 'not'] : [...at, id];
     const values = typeof selected === 'string' ? [selected] : selected;
-    const allowed = label.overflow === undefined ? label.values : [...label.values, label.overflow];
+    const allowed = label.overflow === undefined ? (label.values ?? []) : [...(label.values ?? []), label.overflow];
     values.forEach((value, index) => {
       if (!allowed.includes(value)) {
         context.error(

@@ -16,7 +16,12 @@ export function dashboardVariables(catalog: Catalog, labels: readonly LabelModel
     ...labels.map((label) => {
       const metric = catalog.metrics.find((m) => m.labels.some((l) => l.id === label.id));
       const series = metric ? anchorSeries(metric) : anchor;
-      return queryVariable(label.id, sentence(label.id), `label_values(${selector(series, [])}, ${label.name})`, label.description);
+      // label_values lists what Prometheus has seen, so learned values appear without regenerating.
+      const description =
+        label.learned === undefined
+          ? label.description
+          : `${label.description} Learned at run time: up to ${label.learned} values per metric${label.overflow === undefined ? '' : `, then ${label.overflow}`}.`;
+      return queryVariable(label.id, sentence(label.id), `label_values(${selector(series, [])}, ${label.name})`, description);
     }),
   ];
 }

@@ -1,7 +1,7 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { RUNTIME_API } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -21,7 +21,7 @@ export interface TypeScriptView {
   readonly summaryDoc: string;
   readonly dashboards: readonly { uid: string; title: string }[];
   readonly scrapeDurationMetric: string | undefined;
-  /** The runtime API the module is generated for (the runtime built with this generator). */
+  /** The oldest runtime API that serves the module: learned labels need a newer one than the rest. */
   readonly runtimeApi: number;
   /** What the module takes from the runtime: only what it uses, so it compiles under noUnusedLocals. */
   readonly runtimeValues: readonly { readonly name: string; readonly alias: string | undefined }[];
@@ -35,6 +35,8 @@ interface LabelView {
   readonly description: string;
   readonly valueList: readonly string[];
   readonly overflow: string | undefined;
+  /** Learned slots: the type is `string`, and values outside the switch go to the runtime to learn. */
+  readonly learned: number | undefined;
 }
 
 interface IndexFunctionView {
@@ -271,6 +273,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       description: label.description,
       valueList: label.values,
       overflow: label.overflow,
+      learned: label.learned,
     })),
     indexFunctions: [...indexFunctions.values()].map((fn) => ({
       name: fn.name,
@@ -287,7 +290,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
         : `The catalogue's summary figures (${summary.map((figure) => figure.property).join(', ')}), computed from what was recorded.`,
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
-    runtimeApi: RUNTIME_API,
+    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : BASE_RUNTIME_API,
     runtimeValues,
     runtimeTypes,
   };
@@ -295,5 +298,5 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
 
 /** Series of the labels after `position` each value of the label at `position` spans (first label most significant). */
 function strideOf(metric: MetricModel, position: number): number {
-  return metric.labels.slice(position + 1).reduce((product, label) => product * label.values.length, 1);
+  return metric.labels.slice(position + 1).reduce((product, label) => product * label.positions, 1);
 }

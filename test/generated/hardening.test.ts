@@ -118,7 +118,7 @@ describe('close()', () => {
   });
 
   async function createAndClose(env: Record<string, string>): Promise<{ heap: number; rss: number; kept: number }> {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--conditions=lazybird-metrics:source', '--import', 'tsx', FIXTURE], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       timeout: 120_000,

@@ -26,7 +26,7 @@ export interface Exporter {
  * Starts the exporter. `fdLimit` runs it under `ulimit -n`; `options` are startMetricsServer's.
  */
 export async function startExporter(options: { fdLimit?: number; serverOptions?: Record<string, number> } = {}): Promise<Exporter> {
-  const node = [process.execPath, '--expose-gc', '--import', 'tsx', FIXTURE];
+  const node = [process.execPath, '--expose-gc', '--conditions=lazybird-metrics:source', '--import', 'tsx', FIXTURE];
   const env = { ...process.env, EXPORTER_OPTIONS: JSON.stringify(options.serverOptions ?? {}) };
   const child =
     options.fdLimit === undefined

@@ -8,7 +8,7 @@ import { DROPPED_METRIC_KEY } from '../runtime/names.js';
 
 // The exposition's own names (full, family and sample names, the drop counter's key) live with the
 // runtime, which must not import the generator; they are re-exported here as part of the authority.
-export { counterSampleName, DROPPED_METRIC_KEY, familyName, histogramSampleNames, metricFullName, sampleNames } from '../runtime/names.js';
+export { counterSampleName, DROPPED_METRIC_KEY, familyName, histogramExposesSum, histogramSampleNames, metricFullName, sampleNames } from '../runtime/names.js';
 
 /** `agent_latency_seconds` → `agentLatencySeconds` (the property of `createMetrics()`). */
 export function metricPropertyName(key: string): string {

@@ -14,7 +14,7 @@ import {
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, seriesCount } from './spec.js';
-import { histogramSampleNames } from './names.js';
+import { histogramExposesSum, histogramSampleNames } from './names.js';
 
 /** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -27,6 +27,8 @@ export class Family {
   /** Typed-array slots per series: 1, or buckets + 3 for a histogram. */
   readonly stride: number;
   readonly bounds: Float64Array;
+  /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
+  readonly exposesSum: boolean;
   /** A histogram's `_bucket`, `_sum` and `_count` series names. */
   private readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 
@@ -51,6 +53,7 @@ export class Family {
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
+    this.exposesSum = histogramExposesSum(spec.buckets ?? []);
     this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
 
     this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
@@ -116,6 +119,7 @@ export class Family {
         cumulative += data[base + b]!;
         out.push(`${prefixes[s * buckets + b]}${formatValue(cumulative)}\n`);
       }
+      if (!this.exposesSum) continue;
       out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
       out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
     }

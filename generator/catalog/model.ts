@@ -7,6 +7,7 @@ import {
   eventTypeName,
   familyName,
   groupDashboardRef,
+  histogramExposesSum,
   labelIndexFunctionName,
   labelSpecConstName,
   labelTypeName,
@@ -130,8 +131,13 @@ export interface MetricModel {
   readonly name: string;
   /** OpenMetrics family name (a counter's name without `_total`). */
   readonly family: string;
-  /** Series names the metric produces (a histogram: `_bucket`, `_sum`, `_count`). */
+  /** Series names the metric produces (a histogram: `_bucket`, `_sum`, `_count`; `_bucket` alone with a negative bound). */
   readonly samples: readonly string[];
+  /**
+   * False for a histogram with a negative bucket bound: OpenMetrics forbids its `_sum` (and so its
+   * `_count`); its count is the `le="+Inf"` bucket, and no mean can be computed from the exposition.
+   */
+  readonly sumExposed: boolean;
   readonly type: MetricType;
   readonly help: string;
   readonly unit: Unit;
@@ -301,7 +307,8 @@ export function buildModel(
       key,
       name,
       family: familyName(name, metric.type),
-      samples: sampleNames(name, metric.type),
+      samples: sampleNames(name, metric.type, buckets),
+      sumExposed: metric.type === 'histogram' && histogramExposesSum(buckets),
       type: metric.type,
       help: metric.help,
       unit: metric.unit,
@@ -513,6 +520,7 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     name,
     family: familyName(name, 'counter'),
     samples: sampleNames(name, 'counter'),
+    sumExposed: false,
     type: 'counter',
     help: DROPPED_HELP,
     unit: 'count',

@@ -966,6 +966,29 @@ const CASES: readonly Case[] = [
     severity: 'warning',
     at: { line: 'name: Busy', col: 'Busy' },
   },
+  // ------------------------------------------------------------------ histograms with negative buckets (no _sum)
+  {
+    rule: 'histogram-negative-sum',
+    title: 'an average alert',
+    text: catalogue({
+      metrics: BASE.metrics.replace(
+        '    buckets: [0.1, 0.5, 1]\n',
+        '    buckets: [-1, 0, 1]\n    alerts:\n      - { name: LatencyAlert, kind: threshold, of: average, above: 1, severity: info, summary: Slow. }\n',
+      ),
+    }),
+    message: ['LatencyAlert', 'shop_request_duration_seconds', 'negative bucket bound', 'no _sum'],
+    at: { line: 'name: LatencyAlert', col: 'average' },
+  },
+  {
+    rule: 'histogram-negative-sum',
+    title: 'a summary average',
+    text: catalogue({
+      metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [-1, 0, 1]\n'),
+      tail: 'summary:\n  mean_latency_seconds: { average: request_duration_seconds }\n',
+    }),
+    message: ['mean_latency_seconds', 'negative bucket bound'],
+    at: { line: 'average: request_duration_seconds', col: 'request_duration_seconds }' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

@@ -8,10 +8,11 @@ import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { namingRules } from './naming.js';
+import { negativeBucketRules } from './negative-buckets.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, negativeBucketRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

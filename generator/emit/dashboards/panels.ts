@@ -103,13 +103,13 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const names = split.map((label) => label.name);
   const quantiles = metric.panel.quantiles;
   const [bucket, sum, count] = histogramSelectors(metric, context);
-  const queries: Query[] = [
-    ...quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) })),
-    { expr: histogramMean(names, sum, count), legend: legend(names, 'mean') },
-  ];
+  const queries: Query[] = quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) }));
+  // A histogram with a negative bound exposes no _sum (OpenMetrics), so it has no mean to show.
+  if (metric.sumExposed) queries.push({ expr: histogramMean(names, sum, count), legend: legend(names, 'mean') });
+  const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval`;
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
-    description: `${describe(metric)} ${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval, and the mean (rate of _sum over rate of _count)${bySuffix(split)}.`,
+    description: `${describe(metric)} ${estimated}${metric.sumExposed ? ', and the mean (rate of _sum over rate of _count)' : ''}${bySuffix(split)}.`,
     unit: panelUnit(metric),
     queries,
   });

@@ -147,7 +147,8 @@ export interface MetricModel {
   readonly seriesLimit: number;
   readonly group: string;
   readonly stability: 'stable' | 'experimental';
-  readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined } | undefined;
+  /** replacedBy: the key of the replacement, as written; replacedByName: its exposed name. */
+  readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined; readonly replacedByName: string | undefined } | undefined;
   readonly role: 'scrape_duration' | 'dropped_records' | undefined;
   readonly panel: PanelModel;
   readonly alerts: readonly AlertModel[];
@@ -321,7 +322,11 @@ export function buildModel(
       seriesLimit: metric.series_limit ?? budget.seriesPerMetric,
       group: metric.group,
       stability: metric.stability ?? 'stable',
-      deprecated: metric.deprecated && { reason: metric.deprecated.reason, replacedBy: metric.deprecated.replaced_by },
+      deprecated: metric.deprecated && {
+        reason: metric.deprecated.reason,
+        replacedBy: metric.deprecated.replaced_by,
+        replacedByName: metric.deprecated.replaced_by === undefined ? undefined : metricFullName(namespace, metric.deprecated.replaced_by),
+      },
       role: metric.role,
       panel: resolvePanel(metric.panel, metricLabels),
       alerts: [],

@@ -8,7 +8,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     '',
     `# ${catalog.namespace} metrics`,
     '',
-    `${catalog.metrics.length} metrics in ${catalog.groups.length} groups, at most ${catalog.totalSeries} series.`,
+    `${counted(catalog.metrics.length, 'metric')} in ${counted(catalog.groups.length, 'group')}, at most ${counted(catalog.totalSeries, 'series', 'series')}.`,
     '',
   ];
   for (const group of catalog.groups) {
@@ -21,14 +21,18 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     }
     lines.push('');
   }
-  lines.push('## Labels', '', '| label | exposed as | values | overflow | description |', '| --- | --- | --- | --- | --- |');
-  for (const label of catalog.labels) {
-    const values = label.values.filter((v) => v !== label.overflow);
-    lines.push(
-      `| ${code(label.id)} | ${code(label.name)} | ${values.map(code).join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
-    );
+  const labels = catalog.labels.filter((label) => !label.builtin);
+  if (labels.length > 0) {
+    lines.push('## Labels', '', '| label | exposed as | values | overflow | description |', '| --- | --- | --- | --- | --- |');
+    for (const label of labels) {
+      const values = label.values.filter((v) => v !== label.overflow);
+      lines.push(
+        `| ${code(label.id)} | ${code(label.name)} | ${values.map(code).join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
+      );
+    }
+    lines.push('');
   }
-  lines.push('', '## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
+  lines.push('## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
   lines.push(`| whole catalogue | ${catalog.totalSeries} | ${catalog.budget.totalSeries} |`);
   for (const metric of largest(catalog, 5)) {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
@@ -65,6 +69,11 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   return new Map([[catalog.files.reference, lines.join('\n')]]);
 }
 
+/** `1 metric`, `2 metrics`: a count with its noun in the right number. */
+function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** The metrics with the most series, largest first (ties by name, for stable output). */
 export function largest(catalog: Catalog, count: number): MetricModel[] {
   return [...catalog.metrics].sort((a, b) => b.series - a.series || a.name.localeCompare(b.name)).slice(0, count);
@@ -81,7 +90,7 @@ function labelsCell(metric: MetricModel): string {
 
 function helpCell(metric: MetricModel): string {
   const deprecation = metric.deprecated
-    ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedBy ? ` Use ${code(metric.deprecated.replacedBy)}.` : ''}`
+    ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedByName ? ` Use ${code(metric.deprecated.replacedByName)}.` : ''}`
     : '';
   return cell(metric.help) + deprecation;
 }

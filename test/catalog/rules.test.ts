@@ -44,6 +44,9 @@ const billionLaughs = (): string => {
   return out;
 };
 
+/** The label method, exposed as http_method. */
+const EXPOSED_AS = BASE.labels.replace('    overflow: other\n', '    overflow: other\n    name: http_method\n');
+
 const CASES: readonly Case[] = [
   // ------------------------------------------------------------------ the file itself
   {
@@ -988,6 +991,41 @@ const CASES: readonly Case[] = [
     }),
     message: ['mean_latency_seconds', 'negative bucket bound'],
     at: { line: 'average: request_duration_seconds', col: 'request_duration_seconds }' },
+  },  // ------------------------------------------------------------------ messages that say what to write instead (issue 13, fix 6)
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'a histogram with a single boundary: nothing to choose from',
+    text: durationAlert('        kind: quantile\n        quantile: 0.95\n        above: 1\n').replace('buckets: [0.1, 0.5, 1]', 'buckets: [1]'),
+    message: ['a single bucket boundary (1)', 'declare more around 1'],
+    at: { line: '        above: 1', col: '1' },
+  },
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'latency_below off the boundaries lists them',
+    text: durationAlert('        kind: slo\n        objective: 0.99\n        latency_below: 0.3\n        min_rate: 1\n'),
+    message: ['latency_below 0.3 is not a bucket boundary', 'use one of 0.1, 0.5, 1'],
+    at: { line: 'latency_below: 0.3', col: '0.3' },
+  },
+  {
+    rule: 'label-undefined',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics + metric('queue_depth', { labels: '[http_method]' }) }),
+    message: ['"http_method" is not defined', 'did you mean "method"?'],
+    at: { line: 'labels: [http_method]', col: 'http_method' },
+  },
+  {
+    rule: 'alert-label',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, by: [http_method], severity: info, summary: Busy. }\n') }),
+    message: ['"http_method" is not a label of shop_requests_total', 'did you mean "method"?'],
+    at: { line: 'name: Busy', col: 'http_method' },
+  },
+  {
+    rule: 'matcher-label',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { http_method: get } }]\n') }),
+    message: ['"http_method" is not a label of shop_requests_total', 'did you mean "method"?'],
+    at: { line: 'name: get_share', col: 'http_method' },
   },
 ];
 

@@ -3,6 +3,7 @@ import { DEFAULT_SCRAPE_INTERVAL } from '../defaults.js';
 import { parseDuration } from '../duration.js';
 import type { RawAlert, RawMetric } from '../raw.js';
 import type { RuleContext } from './context.js';
+import { labelIdHint } from './label-hint.js';
 import { templateProblem } from './template.js';
 import { checkMatchers } from './structure.js';
 
@@ -67,7 +68,7 @@ export function alertRules(context: RuleContext): void {
 
       for (const [slot, ids] of [['by', alert.by ?? []]] as const) {
         ids.forEach((id, i) => {
-          if (!labels.includes(id)) context.error('alert-label', `${where}: "${id}" is not a label of ${name}`, [...at, slot, i]);
+          if (!labels.includes(id)) context.error('alert-label', `${where}: "${id}" is not a label of ${name}${labelIdHint(context, id, labels)}`, [...at, slot, i]);
         });
       }
       checkMatchers(context, alert.match, labels, [...at, 'match'], name);
@@ -105,11 +106,16 @@ export function alertRules(context: RuleContext): void {
           }
           const buckets = metric.buckets ?? [];
           const above = alert.above;
-          if (above !== undefined && (!buckets.includes(above) || above === buckets.at(-1))) {
-            const usable = buckets.slice(0, -1).join(', ');
+          // Without buckets, buckets-missing has said it; a second error here would only repeat it.
+          if (buckets.length > 0 && above !== undefined && (!buckets.includes(above) || above === buckets.at(-1))) {
+            const usable = buckets.slice(0, -1);
+            const instead =
+              usable.length === 0
+                ? `and ${name} has a single bucket boundary (${buckets[0]}): declare more around ${above}`
+                : `use one of ${usable.join(', ')}`;
             context.error(
               'alert-quantile-bucket',
-              `${where}: ${above} is not a bucket boundary below the last one of ${name}, so the p${Math.round((alert.quantile ?? 0) * 100)} estimate could never be seen crossing it; use one of ${usable}`,
+              `${where}: ${above} is not a bucket boundary below the last one of ${name}, so the p${Math.round((alert.quantile ?? 0) * 100)} estimate could never be seen crossing it; ${instead}`,
               [...at, 'above'],
             );
           }
@@ -174,8 +180,8 @@ function checkSlo(context: RuleContext, metric: RawMetric, alert: RawAlert, at: 
   }
   if (alert.latency_below !== undefined) {
     if (metric.type !== 'histogram') context.error('alert-of-type', `${where}: latency_below needs a histogram; ${name} is a ${metric.type}`, [...at, 'latency_below']);
-    else if (!(metric.buckets ?? []).includes(alert.latency_below)) {
-      context.error('alert-quantile-bucket', `${where}: latency_below ${alert.latency_below} is not a bucket boundary of ${name}, so good events cannot be counted`, [...at, 'latency_below']);
+    else if ((metric.buckets ?? []).length > 0 && !(metric.buckets ?? []).includes(alert.latency_below)) {
+      context.error('alert-quantile-bucket', `${where}: latency_below ${alert.latency_below} is not a bucket boundary of ${name}, so good events cannot be counted; use one of ${(metric.buckets ?? []).join(', ')}`, [...at, 'latency_below']);
     }
     return;
   }

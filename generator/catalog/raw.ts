@@ -35,7 +35,7 @@ export interface RawMetric {
   type: "counter" | "gauge" | "histogram";
   group: string;
   help: string;
-  unit: "seconds" | "bytes" | "ratio" | "usd" | "score" | "count" | "none";
+  unit: "seconds" | "bytes" | "ratio" | "celsius" | "meters" | "grams" | "joules" | "volts" | "amperes" | "usd" | "score" | "count" | "none";
   labels?: string[];
   buckets?: number[];
   series_limit?: number;

@@ -79,9 +79,12 @@ function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {
   });
 }
 
-/** Amounts (counts, bytes, money) add up across instances; ratios, scores and durations do not. */
+/**
+ * Amounts (counts, bytes, money, energy, mass) add up across instances; ratios, scores, durations,
+ * temperatures, lengths, voltages and currents do not.
+ */
 function isAdditive(metric: MetricModel): boolean {
-  return metric.unit === 'count' || metric.unit === 'bytes' || metric.unit === 'usd';
+  return ['count', 'bytes', 'usd', 'joules', 'grams'].includes(metric.unit);
 }
 
 function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {

@@ -8,6 +8,7 @@
 export type { LabelSpec, MetricSpec, MetricType } from './spec.js';
 export { familyName, seriesCount, seriesIndexOf, validateSpecs } from './spec.js';
 export { Counter, Gauge, Histogram } from './storage.js';
+export { INFO_VALUE_MAX_LENGTH, Info, isInfoLabelValue } from './info.js';
 export { DROP_REASONS, MetricsInputError } from './drops.js';
 export type { DropReason } from './drops.js';
 export { MetricsRuntime } from './runtime.js';
@@ -23,6 +24,6 @@ export { RuntimeRegistry } from './registry-adapter.js';
 export { pushMetrics } from './push.js';
 export type { PushOptions } from './push.js';
 export { formatGoFloat, formatOpenMetricsFloat, formatValue } from './format.js';
-export type { Counter0, Gauge0, Histogram0, LabeledCounter, LabeledGauge, LabeledHistogram } from './api.js';
+export type { Counter0, Gauge0, Histogram0, InfoMetric, LabeledCounter, LabeledGauge, LabeledHistogram } from './api.js';
 export { allSeries, averageOf, ratioOf, sumOf } from './summary.js';
 export { OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';

@@ -9,9 +9,14 @@ export function metricFullName(namespace: string, key: string): string {
   return namespace === '' ? key : `${namespace}_${key}`;
 }
 
-/** OpenMetrics family name: a counter's name without `_total`, any other metric's name. */
+/**
+ * OpenMetrics family name: a counter's name without `_total`, an info metric's without `_info` (its
+ * sample keeps the suffix), any other metric's name.
+ */
 export function familyName(fullName: string, type: string): string {
-  return type === 'counter' ? fullName.replace(/_total$/, '') : fullName;
+  if (type === 'counter') return fullName.replace(/_total$/, '');
+  if (type === 'info') return fullName.replace(/_info$/, '');
+  return fullName;
 }
 
 /** The sample a counter's family writes in OpenMetrics: `<family>_total`. */

@@ -205,6 +205,11 @@ export function summaryPropertyName(figureId: string): string {
   return camelCase(figureId);
 }
 
+/** `git_commit` label of an info metric → `gitCommit` property of the object its `set` takes. */
+export function infoLabelProperty(labelName: string): string {
+  return camelCase(labelName);
+}
+
 /** `cache_layer` field of an event → `cacheLayer` property of its TypeScript argument. */
 export function eventFieldProperty(fieldId: string): string {
   return camelCase(fieldId);

@@ -8,10 +8,16 @@
  * (an export, a parameter, a behaviour); raise {@link OLDEST_SERVED_RUNTIME_API} only when the
  * runtime stops serving what older generated code calls.
  */
-export const RUNTIME_API = 1;
+export const RUNTIME_API: number = 2;
+
+/**
+ * The first runtime API with info metrics (`runtime.info`, `Info`, `InfoMetric`). A module whose
+ * catalogue has none states API 1, so it still runs on an older runtime.
+ */
+export const INFO_METRICS_RUNTIME_API = 2;
 
 /** The oldest runtime API a generated module may have been generated for and still be served. */
-export const OLDEST_SERVED_RUNTIME_API = 1;
+export const OLDEST_SERVED_RUNTIME_API: number = 1;
 
 /** Thrown by createMetrics when the installed runtime cannot serve the generated module. */
 export class RuntimeApiMismatchError extends Error {

@@ -8,6 +8,7 @@ import {
   familyName,
   groupDashboardRef,
   histogramExposesSum,
+  infoLabelProperty,
   labelIndexFunctionName,
   labelSpecConstName,
   labelTypeName,
@@ -142,6 +143,8 @@ export interface MetricModel {
   readonly help: string;
   readonly unit: Unit;
   readonly labels: readonly LabelModel[];
+  /** Info metrics: the labels whose values the application sets at run time (none for other types). */
+  readonly infoLabels: readonly InfoLabelModel[];
   readonly buckets: readonly number[];
   readonly series: number;
   readonly seriesLimit: number;
@@ -160,6 +163,14 @@ export interface MetricModel {
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
   readonly path: SourcePath;
+}
+
+/** A label of an info metric: values are any valid label value, set at run time. */
+export interface InfoLabelModel {
+  /** Exposed label name. */
+  readonly name: string;
+  /** Property of the object the generated `set` takes. */
+  readonly property: string;
 }
 
 /** A label matched against one of its values. */
@@ -314,6 +325,7 @@ export function buildModel(
       help: metric.help,
       unit: metric.unit,
       labels: metricLabels,
+      infoLabels: (metric.info_labels ?? []).map((labelName) => ({ name: labelName, property: infoLabelProperty(labelName) })),
       buckets,
       series: seriesCount(
         metricLabels.map((l) => l.values.length),
@@ -530,6 +542,7 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     help: DROPPED_HELP,
     unit: 'count',
     labels,
+    infoLabels: [],
     buckets: [],
     series: metricLabel.values.length * reasonLabel.values.length,
     seriesLimit: metricLabel.values.length * reasonLabel.values.length,

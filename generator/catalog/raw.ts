@@ -32,11 +32,12 @@ export interface RawGroup {
 }
 
 export interface RawMetric {
-  type: "counter" | "gauge" | "histogram";
+  type: "counter" | "gauge" | "histogram" | "info";
   group: string;
   help: string;
   unit: "seconds" | "bytes" | "ratio" | "celsius" | "meters" | "grams" | "joules" | "volts" | "amperes" | "usd" | "score" | "count" | "none";
   labels?: string[];
+  info_labels?: string[];
   buckets?: number[];
   series_limit?: number;
   role?: "scrape_duration";

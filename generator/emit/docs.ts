@@ -37,7 +37,8 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   for (const metric of largest(catalog, 5)) {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
   }
-  lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
+  const infoNote = catalog.metrics.some((m) => m.type === 'info') ? '; 1 for an info metric, whose label values the application sets at run time' : '';
+  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${infoNote}.`, '');
   const alerts = catalog.metrics.flatMap((metric) => metric.alerts.map((alert) => ({ metric, alert })));
   if (alerts.length > 0) {
     lines.push('## Alerts', '', '| alert | kind | severity | metric | summary |', '| --- | --- | --- | --- | --- |');
@@ -85,6 +86,7 @@ function metricCell(metric: MetricModel): string {
 }
 
 function labelsCell(metric: MetricModel): string {
+  if (metric.infoLabels.length > 0) return `${metric.infoLabels.map((label) => code(label.name)).join(' ')} (set at run time)`;
   return metric.labels.map((label) => (label.builtin ? code(label.name) : `${code(label.name)}: ${label.values.map(code).join(' ')}`)).join('<br>');
 }
 

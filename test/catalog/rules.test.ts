@@ -1026,6 +1026,51 @@ const CASES: readonly Case[] = [
     text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { http_method: get } }]\n') }),
     message: ['"http_method" is not a label of shop_requests_total', 'did you mean "method"?'],
     at: { line: 'name: get_share', col: 'http_method' },
+  },  // ------------------------------------------------------------------ info metrics
+  {
+    rule: 'info-name-suffix',
+    text: withMetric(metric('build', { type: 'info', info_labels: '[version]' })),
+    message: ['shop_build', '"_info"'],
+    at: { line: '  build:', col: 'build' },
+  },
+  {
+    rule: 'info-unit',
+    text: withMetric(metric('build_info', { type: 'info', unit: 'count', info_labels: '[version]' })),
+    message: ['shop_build_info', 'no unit'],
+    at: { after: 'build_info:', line: 'unit: count', col: 'count' },
+  },
+  {
+    rule: 'info-labels-missing',
+    text: withMetric(metric('build_info', { type: 'info' })),
+    message: ['shop_build_info', 'info_labels'],
+    at: { line: '  build_info:', col: 'build_info' },
+  },
+  {
+    rule: 'info-labels-unexpected',
+    text: withMetric(metric('queue_depth', { info_labels: '[version]' })),
+    message: ['shop_queue_depth', 'only info metrics'],
+    at: { line: 'info_labels: [version]', col: 'info_labels' },
+  },
+  {
+    rule: 'info-label-reserved',
+    text: withMetric(metric('build_info', { type: 'info', info_labels: '[version, instance]' })),
+    message: ['"instance"', 'reserved'],
+    at: { line: 'info_labels: [version, instance]', col: 'instance' },
+  },
+  {
+    rule: 'info-fixed-labels',
+    text: withMetric(metric('build_info', { type: 'info', info_labels: '[version]', labels: '[method]' })),
+    message: ['shop_build_info', 'one series'],
+    at: { after: 'build_info:', line: 'labels: [method]', col: 'labels' },
+  },
+  {
+    rule: 'info-no-alerts',
+    text: withMetric(
+      metric('build_info', { type: 'info', info_labels: '[version]' }) +
+        '    alerts:\n      - { name: NoBuild, kind: absence, for: 10m, severity: info, summary: No build. }\n',
+    ),
+    message: ['shop_build_info', 'no alerts'],
+    at: { after: 'build_info:', line: 'alerts:', col: 'alerts' },
   },
 ];
 

@@ -13,6 +13,7 @@ const OF_BY_TYPE: Readonly<Record<RawMetric['type'], readonly string[]>> = {
   counter: ['rate', 'ratio'],
   gauge: ['value', 'delta'],
   histogram: ['average'],
+  info: [], // info-no-alerts says why, once
 };
 
 /** Keys each kind needs and keys it takes (besides name, kind, severity, summary, description, for). */
@@ -38,6 +39,7 @@ export function alertRules(context: RuleContext): void {
   for (const [key, metric] of context.metrics()) {
     const name = context.fullName(key);
     const labels = metric.labels ?? [];
+    if (metric.type === 'info') continue; // info-no-alerts
     (metric.alerts ?? []).forEach((alert, index) => {
       const at = ['metrics', key, 'alerts', index];
       const where = `alert ${alert.name}`;

@@ -8,11 +8,12 @@ import { RuleContext } from './context.js';
 import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { namingRules } from './naming.js';
+import { infoRules } from './info.js';
 import { negativeBucketRules } from './negative-buckets.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, negativeBucketRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, durationRules, alertRules, negativeBucketRules, infoRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -5,6 +5,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
@@ -64,7 +65,34 @@ export function metricPanels(metric: MetricModel, context: RenderContext): Panel
       return [gaugePanel(metric, context)];
     case 'histogram':
       return [quantilePanel(metric, context), heatmapPanel(metric, context)];
+    case 'info':
+      return [infoPanel(metric, context)];
   }
+}
+
+/**
+ * An info metric as a table: one row per instance with the values it reports now (the query is
+ * instant, so a build replaced an hour ago is not listed beside the running one).
+ */
+function infoPanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const names = metric.infoLabels.map((label) => label.name);
+  const query = new prometheus.DataqueryBuilder()
+    .datasource(DATASOURCE)
+    .editorMode(prometheus.QueryEditorMode.Code)
+    .expr(aggregate('max', ['job', 'instance', ...names], selector(metric.name, filters(metric.labels, context))))
+    .legendFormat('__auto')
+    .instant()
+    .format(prometheus.PromQueryFormat.Table)
+    .refId(refId(0));
+  return new table.PanelBuilder()
+    .title(metric.panel.title ?? metricBaseTitle(metric))
+    .description(`${describe(metric)} What each instance reports now: ${names.join(', ')}.`)
+    .datasource(DATASOURCE)
+    .targets([query])
+    // The value is always 1 and the time is the query's: neither says anything here.
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true } } })
+    .span(HALF)
+    .height(HEIGHT);
 }
 
 function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {

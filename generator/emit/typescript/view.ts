@@ -1,7 +1,7 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, LabelModel, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { RUNTIME_API } from '../../../runtime/version.js';
+import { INFO_METRICS_RUNTIME_API, OLDEST_SERVED_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -53,6 +53,10 @@ interface MetricView {
   readonly labeled: boolean;
   readonly labelsType: string;
   readonly faceType: string;
+  /** Info metrics: their run-time labels, exposed names and `set` properties. */
+  readonly info: boolean;
+  readonly infoLabels: readonly { readonly name: string; readonly property: string }[];
+  readonly infoLabelNames: readonly string[];
 }
 
 interface EventView {
@@ -124,7 +128,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       })),
       labeled,
       labelsType,
-      faceType: labeled ? `Labeled${storeClass}<${labelsType}>` : `${storeClass}0`,
+      faceType: metric.type === 'info' ? `InfoMetric<${labelsType}>` : labeled ? `Labeled${storeClass}<${labelsType}>` : `${storeClass}0`,
+      info: metric.type === 'info',
+      infoLabels: metric.infoLabels,
+      infoLabelNames: metric.infoLabels.map((label) => label.name),
     };
   });
   const viewOf = (metric: MetricModel): MetricView => {
@@ -206,7 +213,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     { name: 'startMetricsServer', alias: 'runtimeStartMetricsServer' },
     ...(kinds.has('ratio') || kinds.has('total') ? [{ name: 'sumOf', alias: undefined }] : []),
   ];
-  const storeTypes = new Set(metricViews.flatMap((m) => [m.storeClass, m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`]));
+  const storeTypes = new Set(metricViews.flatMap((m) => [m.storeClass, m.info ? 'InfoMetric' : m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`]));
   if (labels.length > 0) storeTypes.add('LabelSpec');
   const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
   const recorded = new Set(events.flatMap((event) => event.records.flatMap((record) => (record.labeled ? [record.store, record.seriesFn] : [record.store]))));
@@ -230,7 +237,8 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     summary,
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
-    runtimeApi: RUNTIME_API,
+    // The oldest API that serves what this module calls, so it runs on as many runtimes as it can.
+    runtimeApi: metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : OLDEST_SERVED_RUNTIME_API,
     runtimeValues,
     runtimeTypes,
     recorderInternals,

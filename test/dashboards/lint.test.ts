@@ -2,7 +2,10 @@
  * grafana/dashboard-linter's rules over every generated dashboard, for the project catalogue and
  * for a variant exercising every panel hint.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileCatalog } from '../../generator/catalog/index.js';
 import { editedCatalog, emit, projectCatalog } from './helpers/dashboard.js';
 import type { DashboardJson, PanelJson } from './helpers/dashboard.js';
 import { RULES, bucketProblems } from './helpers/lint.js';
@@ -14,6 +17,8 @@ const catalogues = [
   ['metrics.yaml with groups reordered', editedCatalog((raw) => {
     raw.groups['exporter']!.order = 0;
   })],
+  // Base units, an info metric's table, a histogram without _sum.
+  ['test/catalogues/device-fleet', compileCatalog(readFileSync(join(import.meta.dirname, '../catalogues/device-fleet/metrics.yaml'), 'utf8'), 'metrics.yaml').catalog!],
 ] as const;
 
 describe.each(catalogues)('%s', (_, catalog) => {

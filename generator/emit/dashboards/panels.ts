@@ -88,6 +88,7 @@ function infoPanel(metric: MetricModel, context: RenderContext): PanelLike {
     .title(metric.panel.title ?? metricBaseTitle(metric))
     .description(`${describe(metric)} What each instance reports now: ${names.join(', ')}.`)
     .datasource(DATASOURCE)
+    .unit(panelUnit(metric))
     .targets([query])
     // The value is always 1 and the time is the query's: neither says anything here.
     .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true } } })

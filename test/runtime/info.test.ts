@@ -74,6 +74,22 @@ describe('info metrics', () => {
     expect(() => info.set(['2.0.0', 'def'])).not.toThrow();
   });
 
+  it('under cluster aggregation, are served with the values the primary set', async () => {
+    const worker = runtime();
+    const primary = runtime();
+    worker.info(0).set(['1.0.0', 'abc']);
+    const json = await worker.getMetricsAsJSON();
+    expect(json.find((m) => m.name === 'svc_build_info')).toMatchObject({ type: 'gauge', aggregator: 'first', values: [{ value: 1, labels: { version: '1.0.0', commit: 'abc' } }] });
+    // The primary never set its own: nothing to serve rather than values it cannot vouch for.
+    expect(primary.renderAggregate(json, 'text', performance.now())).not.toMatch(/^svc_build_info\{/m);
+    primary.info(0).set(['1.0.0', 'abc']);
+    const om = primary.renderAggregate(json, 'openmetrics', performance.now());
+    expect(om).toContain('svc_build_info{version="1.0.0",commit="abc"} 1\n');
+    expect(pythonOpenMetricsParse(om).status).toBe(0);
+    worker.close();
+    primary.close();
+  });
+
   it('refuse malformed specs at construction', () => {
     const bad = (spec: Partial<MetricSpec>, message: RegExp): void => expect(() => validateSpecs([{ ...BUILD, ...spec } as MetricSpec])).toThrow(message);
     bad({ name: 'svc_build' }, /must end with _info/);

@@ -8,7 +8,7 @@ import { DROPPED_METRIC_KEY } from '../runtime/names.js';
 
 // The exposition's own names (full, family and sample names, the drop counter's key) live with the
 // runtime, which must not import the generator; they are re-exported here as part of the authority.
-export { counterSampleName, DROPPED_METRIC_KEY, familyName, histogramSampleNames, metricFullName, sampleNames } from '../runtime/names.js';
+export { counterSampleName, DROPPED_METRIC_KEY, familyName, histogramExposesSum, histogramSampleNames, metricFullName, sampleNames } from '../runtime/names.js';
 
 /** `agent_latency_seconds` → `agentLatencySeconds` (the property of `createMetrics()`). */
 export function metricPropertyName(key: string): string {
@@ -262,6 +262,11 @@ export function summaryPropertyName(figureId: string): string {
   return camelCase(figureId);
 }
 
+/** `git_commit` label of an info metric → `gitCommit` property of the object its `set` takes. */
+export function infoLabelProperty(labelName: string): string {
+  return camelCase(labelName);
+}
+
 /** `cache_layer` field of an event → `cacheLayer` property of its TypeScript argument. */
 export function eventFieldProperty(fieldId: string): string {
   return camelCase(fieldId);
@@ -272,6 +277,12 @@ export const UNIT_SUFFIX: Readonly<Record<string, string | undefined>> = {
   seconds: 'seconds',
   bytes: 'bytes',
   ratio: 'ratio',
+  celsius: 'celsius',
+  meters: 'meters',
+  grams: 'grams',
+  joules: 'joules',
+  volts: 'volts',
+  amperes: 'amperes',
   usd: 'usd',
   score: 'score',
   count: undefined,

@@ -47,3 +47,14 @@ export interface Histogram0 {
   startTimer(): () => number;
   reset(): void;
 }
+
+/**
+ * An info metric: one series of value 1 whose labels say what is running (`version`, `commit`).
+ * `set` replaces the values; each must be a non-empty printable string of at most 256 characters,
+ * else the call is dropped and counted as `unknown_label_value` (strict mode throws). No series is
+ * exposed before the first `set` or after `reset`.
+ */
+export interface InfoMetric<L> {
+  set(labels: L): void;
+  reset(): void;
+}

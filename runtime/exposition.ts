@@ -17,7 +17,7 @@ import {
   formatValue,
 } from './format.js';
 import type { PromMetricJSON } from './json.js';
-import { counterSampleName, familyName } from './names.js';
+import { counterSampleName, familyName, histogramExposesSum } from './names.js';
 
 const FOREIGN_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
 
@@ -57,7 +57,10 @@ function renderForeign(metric: PromMetricJSON, format: ExpositionFormat, out: st
   out.push(`# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`);
   // Which label holds a float that OpenMetrics wants in canonical form.
   const floatLabel = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : undefined;
+  // A prom-client histogram with a negative bound gets the same treatment as ours: buckets only.
+  const bucketsOnly = type === 'histogram' && !histogramExposesSum(negativeBoundProbe(metric));
   for (const sample of metric.values ?? []) {
+    if (bucketsOnly && sample.metricName !== undefined && sample.metricName !== `${metric.name}_bucket`) continue;
     // prom-client names counter samples after the metric; OpenMetrics insists on the _total suffix.
     const sampleName = om && isCounter ? counterSampleName(family) : (sample.metricName ?? metric.name);
     const pairs: string[] = [];
@@ -74,4 +77,15 @@ function renderForeign(metric: PromMetricJSON, format: ExpositionFormat, out: st
     const labels = pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
     out.push(`${sampleName}${labels} ${formatValue(Number(sample.value))}\n`);
   }
+}
+
+/** The numeric `le` bounds of a foreign histogram's samples, enough to tell whether one is negative. */
+function negativeBoundProbe(metric: PromMetricJSON): number[] {
+  const bounds: number[] = [];
+  for (const sample of metric.values ?? []) {
+    const le = sample.labels?.['le'];
+    const bound = typeof le === 'number' ? le : typeof le === 'string' ? Number(le) : NaN;
+    if (bound < 0) bounds.push(bound);
+  }
+  return bounds;
 }

@@ -15,7 +15,7 @@ import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, labelPositions, seriesCount } from './spec.js';
-import { histogramSampleNames } from './names.js';
+import { histogramExposesSum, histogramSampleNames } from './names.js';
 
 /** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -28,6 +28,8 @@ export class Family {
   /** Typed-array slots per series: 1, or buckets + 3 for a histogram. */
   readonly stride: number;
   readonly bounds: Float64Array;
+  /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
+  readonly exposesSum: boolean;
   /** A histogram's `_bucket`, `_sum` and `_count` series names. */
   private readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 
@@ -52,6 +54,9 @@ export class Family {
   private readonly bucketPrefixOM: string[] = [];
   private readonly sumPrefix: string[] = [];
   private readonly countPrefix: string[] = [];
+  /** @internal Info metrics: the label pairs and values of the one series, set by `Info#set`. */
+  infoPairs = '';
+  infoLabelValues: readonly string[] = [];
   /** Per label, value -> position; used to map prom-client JSON back onto series. */
   private readonly valueIndex: ReadonlyMap<string, number>[];
 
@@ -62,12 +67,16 @@ export class Family {
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
+    this.exposesSum = histogramExposesSum(spec.buckets ?? []);
     this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
     this.radix = spec.labels.map(labelPositions);
     this.learned = spec.labels.map((l) => (l.learned === undefined ? undefined : new LearnedValues(l.values.length, l.learned)));
     this.hasLearned = this.learned.some((l) => l !== undefined);
 
-    this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${spec.type}\n`;
+    // The text format 0.0.4 has no info type: an info metric is the gauge `<family>_info` there, as
+    // client_golang, client_python and prom-client write it.
+    const textType = spec.type === 'info' ? 'gauge' : spec.type;
+    this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${textType}\n`;
     this.omHeader =
       `# HELP ${this.family} ${escapeHelpOpenMetrics(spec.help)}\n# TYPE ${this.family} ${spec.type}\n` +
       (spec.unit === '' ? '' : `# UNIT ${this.family} ${spec.unit}\n`);
@@ -168,6 +177,11 @@ export class Family {
   /** Appends this metric's exposition to `out`. */
   render(data: Float64Array, format: ExpositionFormat, out: string[]): void {
     out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
+    if (this.spec.type === 'info') {
+      // No series until the application has set the values: an info sample without them would say nothing.
+      if (data[0] === 1) out.push(`${this.name}{${this.infoPairs}} 1\n`);
+      return;
+    }
     if (this.spec.type !== 'histogram') {
       for (let s = 0; s < this.series; s++) {
         if (!this.exists(s)) continue;
@@ -185,6 +199,7 @@ export class Family {
         cumulative += data[base + b]!;
         out.push(`${prefixes[s * buckets + b]}${formatValue(cumulative)}\n`);
       }
+      if (!this.exposesSum) continue;
       out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
       out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
     }
@@ -198,6 +213,13 @@ export class Family {
    */
   toJSON(data: Float64Array): PromMetricJSON {
     const values: PromValueJSON[] = [];
+    if (this.spec.type === 'info') {
+      // Cluster workers send theirs; the primary serves its own values (one process build, one answer).
+      const labels: Record<string, string> = {};
+      (this.spec.infoLabels ?? []).forEach((name, i) => (labels[name] = this.infoLabelValues[i] ?? ''));
+      if (data[0] === 1) values.push({ value: 1, labels });
+      return { name: this.name, help: this.spec.help, type: 'gauge', values, aggregator: 'first' };
+    }
     const labelNames = this.spec.labels.map((l) => l.name);
     for (let s = 0; s < this.series; s++) {
       if (!this.exists(s)) continue;
@@ -241,6 +263,11 @@ export class Family {
    */
   absorbJSON(metric: PromMetricJSON, data: Float64Array): void {
     if (!Array.isArray(metric.values)) return;
+    if (this.spec.type === 'info') {
+      // The values are the primary's own (see toJSON); a worker's sample only says they were set.
+      if (metric.values.length > 0 && this.infoLabelValues.length > 0) data[0] = 1;
+      return;
+    }
     const isHistogram = this.spec.type === 'histogram';
     const n = this.bounds.length;
     // Bucket values arrive cumulative; collect them apart and de-cumulate at the end.

@@ -9,9 +9,14 @@ export function metricFullName(namespace: string, key: string): string {
   return namespace === '' ? key : `${namespace}_${key}`;
 }
 
-/** OpenMetrics family name: a counter's name without `_total`, any other metric's name. */
+/**
+ * OpenMetrics family name: a counter's name without `_total`, an info metric's without `_info` (its
+ * sample keeps the suffix), any other metric's name.
+ */
 export function familyName(fullName: string, type: string): string {
-  return type === 'counter' ? fullName.replace(/_total$/, '') : fullName;
+  if (type === 'counter') return fullName.replace(/_total$/, '');
+  if (type === 'info') return fullName.replace(/_info$/, '');
+  return fullName;
 }
 
 /** The sample a counter's family writes in OpenMetrics: `<family>_total`. */
@@ -24,9 +29,25 @@ export function histogramSampleNames(fullName: string): readonly [bucket: string
   return [`${fullName}_bucket`, `${fullName}_sum`, `${fullName}_count`];
 }
 
-/** Series names a metric produces in the exposition (histograms: _bucket, _sum, _count). */
-export function sampleNames(fullName: string, type: string): string[] {
-  return type === 'histogram' ? [...histogramSampleNames(fullName)] : [fullName];
+/**
+ * Whether a histogram with these bucket bounds exposes `_sum` and `_count`. OpenMetrics 1.0: a
+ * histogram with a negative threshold "MUST NOT contain a sum value as it would no longer be a
+ * counter semantically", and `_count` appears "if and only if" `_sum` does. Its count stays readable
+ * as the `le="+Inf"` bucket. Both formats follow this rule, so what Prometheus stores does not depend
+ * on the format a scrape negotiated.
+ */
+export function histogramExposesSum(buckets: readonly number[]): boolean {
+  return !buckets.some((bound) => bound < 0);
+}
+
+/**
+ * Series names a metric produces in the exposition (histograms: _bucket, _sum, _count; only _bucket
+ * with a negative bucket bound, see {@link histogramExposesSum}).
+ */
+export function sampleNames(fullName: string, type: string, buckets: readonly number[] = []): string[] {
+  if (type !== 'histogram') return [fullName];
+  const all = histogramSampleNames(fullName);
+  return histogramExposesSum(buckets) ? [...all] : [all[0]];
 }
 
 /** Key (name without namespace) of the exporter's own counter of dropped recording calls. */

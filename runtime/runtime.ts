@@ -14,6 +14,7 @@ import { DROPPED_METRIC_KEY, metricFullName } from './names.js';
 import { contentType, negotiate } from './negotiate.js';
 import type { MetricSpec } from './spec.js';
 import { validateSpecs } from './spec.js';
+import { Info } from './info.js';
 import { Counter, Gauge, Histogram } from './storage.js';
 
 /** Options of {@link MetricsRuntime}. */
@@ -59,7 +60,7 @@ export interface MetricsSource {
   expose(format: ExpositionFormat): Promise<string>;
 }
 
-type Storage = Counter | Gauge | Histogram;
+type Storage = Counter | Gauge | Histogram | Info;
 
 /**
  * The runtime the generated code records through. Construct it once per process with the
@@ -127,6 +128,7 @@ export class MetricsRuntime implements MetricsSource {
       const data = this.data[id]!;
       if (spec.type === 'counter') return new Counter(id, data, this.drops);
       if (spec.type === 'gauge') return new Gauge(id, data, this.drops);
+      if (spec.type === 'info') return new Info(id, data, this.families[id]!, this.drops);
       return new Histogram(id, data, this.families[id]!.bounds, this.drops);
     });
     this.overflow = specs.map((spec) =>
@@ -154,6 +156,11 @@ export class MetricsRuntime implements MetricsSource {
   /** Storage of `specs[id]`, which must be a gauge. */
   gauge(id: number): Gauge {
     return this.storageOf(id, Gauge, 'gauge');
+  }
+
+  /** Storage of `specs[id]`, which must be an info metric. */
+  info(id: number): Info {
+    return this.storageOf(id, Info, 'info metric');
   }
 
   /** Storage of `specs[id]`, which must be a histogram. */

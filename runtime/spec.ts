@@ -6,9 +6,9 @@
  * is far cheaper than writing a broken exposition for weeks.
  */
 
-/** The three metric types the catalogue can declare. */
+/** The metric types the catalogue can declare. */
 import { familyName as familyNameOf } from './names.js';
-export type MetricType = 'counter' | 'gauge' | 'histogram';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info';
 
 /** One label of a metric with its closed set of values, or values learned at run time. */
 export interface LabelSpec {
@@ -43,6 +43,11 @@ export interface MetricSpec {
   readonly labels: readonly LabelSpec[];
   /** Histograms only: finite, strictly increasing upper bounds, without `+Inf`. */
   readonly buckets?: readonly number[];
+  /**
+   * Info metrics only: names of the labels whose values the application sets at run time (a
+   * version, a commit). An info metric has one series, value 1, once its values are set.
+   */
+  readonly infoLabels?: readonly string[];
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -98,7 +103,9 @@ export function validateSpecs(specs: readonly MetricSpec[]): void {
     if (typeof spec.name !== 'string' || !METRIC_NAME.test(spec.name)) fail('invalid metric name');
     if (seen.has(spec.name)) fail('duplicate metric name');
     seen.add(spec.name);
-    if (spec.type !== 'counter' && spec.type !== 'gauge' && spec.type !== 'histogram') fail(`unknown type ${String(spec.type)}`);
+    if (spec.type !== 'counter' && spec.type !== 'gauge' && spec.type !== 'histogram' && spec.type !== 'info') fail(`unknown type ${String(spec.type)}`);
+    if (spec.type === 'info') validateInfo(spec, fail);
+    else if (spec.infoLabels !== undefined) fail('only info metrics have infoLabels');
     if (typeof spec.help !== 'string') fail('help must be a string');
     if (spec.type === 'counter' && !spec.name.endsWith('_total')) fail('counter names must end with _total');
     if (typeof spec.unit !== 'string') fail('unit must be a string');
@@ -139,4 +146,17 @@ export function validateSpecs(specs: readonly MetricSpec[]): void {
       fail('only histograms have buckets');
     }
   });
+}
+
+/** OpenMetrics: an info family has no unit; its sample is `<family>_info`, labels only from infoLabels. */
+function validateInfo(spec: MetricSpec, fail: (message: string) => never): void {
+  if (!spec.name.endsWith('_info')) fail('info metric names must end with _info');
+  if (spec.unit !== '') fail('info metrics have no unit');
+  if (!Array.isArray(spec.labels) || spec.labels.length > 0) fail('info metrics take their labels from infoLabels');
+  const names = spec.infoLabels;
+  if (!Array.isArray(names) || names.length === 0) fail('info metrics need infoLabels');
+  for (const name of names!) {
+    if (typeof name !== 'string' || !LABEL_NAME.test(name) || name.startsWith('__')) fail(`invalid info label name ${String(name)}`);
+  }
+  if (new Set(names).size !== names!.length) fail('duplicate info label');
 }

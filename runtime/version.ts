@@ -21,6 +21,12 @@ export const LEARNED_LABELS_RUNTIME_API = 2;
 /** What every generated module needs. */
 export const BASE_RUNTIME_API = 1;
 
+/**
+ * The first runtime API with info metrics (`runtime.info`, `Info`, `InfoMetric`). A module whose
+ * catalogue has none states API 1, so it still runs on an older runtime.
+ */
+export const INFO_METRICS_RUNTIME_API = 2;
+
 /** The oldest runtime API a generated module may have been generated for and still be served. */
 export const OLDEST_SERVED_RUNTIME_API: number = 1;
 

@@ -57,7 +57,10 @@ export function operationOf(record: RawEventRecord): { operation: Operation; met
   throw new Error('record without an operation passed the schema');
 }
 
-/** Amounts (counts, bytes, money) add up across instances and labels; ratios, scores and durations do not. */
+/**
+ * Amounts (counts, bytes, money, energy, mass) add up across instances and labels; ratios, scores,
+ * durations, temperatures, lengths, voltages and currents do not.
+ */
 export function isAdditiveUnit(unit: string): boolean {
-  return unit === 'count' || unit === 'bytes' || unit === 'usd';
+  return ['count', 'bytes', 'usd', 'joules', 'grams'].includes(unit);
 }

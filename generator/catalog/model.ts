@@ -9,6 +9,8 @@ import {
   familyName,
   groupDashboardRef,
   eventFieldLocalName,
+  histogramExposesSum,
+  infoLabelProperty,
   labelIndexFunctionName,
   labelParameterName,
   metricLabelReaderName,
@@ -206,18 +208,26 @@ export interface MetricModel {
   readonly name: string;
   /** OpenMetrics family name (a counter's name without `_total`). */
   readonly family: string;
-  /** Series names the metric produces (a histogram: `_bucket`, `_sum`, `_count`). */
+  /** Series names the metric produces (a histogram: `_bucket`, `_sum`, `_count`; `_bucket` alone with a negative bound). */
   readonly samples: readonly string[];
+  /**
+   * False for a histogram with a negative bucket bound: OpenMetrics forbids its `_sum` (and so its
+   * `_count`); its count is the `le="+Inf"` bucket, and no mean can be computed from the exposition.
+   */
+  readonly sumExposed: boolean;
   readonly type: MetricType;
   readonly help: string;
   readonly unit: Unit;
   readonly labels: readonly LabelModel[];
+  /** Info metrics: the labels whose values the application sets at run time (none for other types). */
+  readonly infoLabels: readonly InfoLabelModel[];
   readonly buckets: readonly number[];
   readonly series: number;
   readonly seriesLimit: number;
   readonly group: string;
   readonly stability: 'stable' | 'experimental';
-  readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined } | undefined;
+  /** replacedBy: the key of the replacement, as written; replacedByName: its exposed name. */
+  readonly deprecated: { readonly reason: string; readonly replacedBy: string | undefined; readonly replacedByName: string | undefined } | undefined;
   readonly role: 'scrape_duration' | 'dropped_records' | undefined;
   readonly panel: PanelModel;
   /**
@@ -243,6 +253,14 @@ export interface MetricModel {
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
   readonly path: SourcePath;
+}
+
+/** A label of an info metric: values are any valid label value, set at run time. */
+export interface InfoLabelModel {
+  /** Exposed label name. */
+  readonly name: string;
+  /** Property of the object the generated `set` takes. */
+  readonly property: string;
 }
 
 /**
@@ -434,11 +452,13 @@ export function buildModel(
       key,
       name,
       family: familyName(name, metric.type),
-      samples: sampleNames(name, metric.type),
+      samples: sampleNames(name, metric.type, buckets),
+      sumExposed: metric.type === 'histogram' && histogramExposesSum(buckets),
       type: metric.type,
       help: metric.help,
       unit: metric.unit,
       labels: metricLabels,
+      infoLabels: (metric.info_labels ?? []).map((labelName) => ({ name: labelName, property: infoLabelProperty(labelName) })),
       buckets,
       series: seriesCount(
         metricLabels.map((l) => l.positions),
@@ -447,7 +467,11 @@ export function buildModel(
       seriesLimit: metric.series_limit ?? budget.seriesPerMetric,
       group: metric.group,
       stability: metric.stability ?? 'stable',
-      deprecated: metric.deprecated && { reason: metric.deprecated.reason, replacedBy: metric.deprecated.replaced_by },
+      deprecated: metric.deprecated && {
+        reason: metric.deprecated.reason,
+        replacedBy: metric.deprecated.replaced_by,
+        replacedByName: metric.deprecated.replaced_by === undefined ? undefined : metricFullName(namespace, metric.deprecated.replaced_by),
+      },
       role: metric.role,
       panel: resolvePanel(metric.panel, metricLabels),
       additive: isAdditiveUnit(metric.unit),
@@ -711,10 +735,12 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     name,
     family: familyName(name, 'counter'),
     samples: sampleNames(name, 'counter'),
+    sumExposed: false,
     type: 'counter',
     help: DROPPED_HELP,
     unit: 'count',
     labels,
+    infoLabels: [],
     buckets: [],
     series: metricLabel.values.length * reasonLabel.values.length,
     seriesLimit: metricLabel.values.length * reasonLabel.values.length,

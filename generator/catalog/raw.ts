@@ -47,11 +47,12 @@ export interface RawGroup {
 }
 
 export interface RawMetric {
-  type: "counter" | "gauge" | "histogram";
+  type: "counter" | "gauge" | "histogram" | "info";
   group: string;
   help: string;
-  unit: "seconds" | "bytes" | "ratio" | "usd" | "score" | "count" | "none";
+  unit: "seconds" | "bytes" | "ratio" | "celsius" | "meters" | "grams" | "joules" | "volts" | "amperes" | "usd" | "score" | "count" | "none";
   labels?: string[];
+  info_labels?: string[];
   buckets?: number[];
   series_limit?: number;
   role?: "scrape_duration";

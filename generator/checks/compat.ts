@@ -76,6 +76,17 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
         report('compat-label-added', `${after.name} gained the label ${label.name}: queries that match its series exactly, or aggregate without it, change`, [...at, 'labels'], { key: true, warning: true });
       }
     }
+    // An info metric's labels are what queries join on (`* on (instance) group_left (version) x_info`).
+    for (const label of before.infoLabels) {
+      if (!after.infoLabels.some((l) => l.name === label.name)) {
+        report('breaking-label-removed', `${after.name} lost its info label ${label.name}`, after.infoLabels.length > 0 ? [...at, 'info_labels'] : at, { key: true, warning: lenient });
+      }
+    }
+    for (const label of after.infoLabels) {
+      if (before.type === 'info' && !before.infoLabels.some((l) => l.name === label.name)) {
+        report('compat-label-added', `${after.name} gained the info label ${label.name}: queries that match its series exactly change`, [...at, 'info_labels'], { key: true, warning: true });
+      }
+    }
     const ratiosNow = new Set(after.ratios.map((r) => r.name));
     for (const ratio of before.ratios) {
       if (!ratiosNow.has(ratio.name)) report('breaking-recording-rule-removed', `the recording rules of ratio ${ratio.name} on ${after.name} were removed; dashboards and queries read them`, [...at], { key: true, warning: lenient });
@@ -130,5 +141,6 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
 }
 
 function sameLabels(a: MetricModel, b: MetricModel): boolean {
-  return a.labels.map((l) => l.name).join() === b.labels.map((l) => l.name).join();
+  const names = (m: MetricModel): string => [...m.labels, ...m.infoLabels].map((l) => l.name).join();
+  return names(a) === names(b);
 }

@@ -8,7 +8,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     '',
     `# ${catalog.namespace} metrics`,
     '',
-    `${catalog.metrics.length} metrics in ${catalog.groups.length} groups, at most ${catalog.totalSeries} series.`,
+    `${counted(catalog.metrics.length, 'metric')} in ${counted(catalog.groups.length, 'group')}, at most ${counted(catalog.totalSeries, 'series', 'series')}.`,
     '',
   ];
   for (const group of catalog.groups) {
@@ -21,19 +21,24 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     }
     lines.push('');
   }
-  lines.push('## Labels', '', '| label | exposed as | values | overflow | description |', '| --- | --- | --- | --- | --- |');
-  for (const label of catalog.labels) {
-    const values = label.values.filter((v) => v !== label.overflow);
-    lines.push(
-      `| ${code(label.id)} | ${code(label.name)} | ${[...values.map(code), ...learnedText(label)].join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
-    );
+  const labels = catalog.labels.filter((label) => !label.builtin);
+  if (labels.length > 0) {
+    lines.push('## Labels', '', '| label | exposed as | values | overflow | description |', '| --- | --- | --- | --- | --- |');
+    for (const label of labels) {
+      const values = label.values.filter((v) => v !== label.overflow);
+      lines.push(
+        `| ${code(label.id)} | ${code(label.name)} | ${[...values.map(code), ...learnedText(label)].join(', ')} | ${label.overflow === undefined ? '' : code(label.overflow)} | ${cell(label.description)} |`,
+      );
+    }
+    lines.push('');
   }
-  lines.push('', '## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
+  lines.push('## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
   lines.push(`| whole catalogue | ${catalog.totalSeries} | ${catalog.budget.totalSeries} |`);
   for (const metric of largest(catalog, 5)) {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
   }
-  lines.push('', 'Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram.', '');
+  const infoNote = catalog.metrics.some((m) => m.type === 'info') ? '; 1 for an info metric, whose label values the application sets at run time' : '';
+  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${infoNote}.`, '');
   if (catalog.labels.some((label) => label.learned !== undefined)) {
     lines.push(
       'A label that learns its values counts its learned ones at their maximum: the first values recorded, up to that count, get a series each, in the order they arrive; later ones are recorded under the overflow value, or dropped and counted in the drop counter without one. A learned value is a non-empty string of at most 128 characters without control characters; any other is dropped and counted.',
@@ -90,6 +95,11 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   return new Map([[catalog.files.reference, lines.join('\n')]]);
 }
 
+/** `1 metric`, `2 metrics`: a count with its noun in the right number. */
+function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** The metrics with the most series, largest first (ties by name, for stable output). */
 export function largest(catalog: Catalog, count: number): MetricModel[] {
   return [...catalog.metrics].sort((a, b) => b.series - a.series || a.name.localeCompare(b.name)).slice(0, count);
@@ -101,6 +111,7 @@ function metricCell(metric: MetricModel): string {
 }
 
 function labelsCell(metric: MetricModel): string {
+  if (metric.infoLabels.length > 0) return `${metric.infoLabels.map((label) => code(label.name)).join(' ')} (set at run time)`;
   return metric.labels
     .map((label) => (label.builtin ? code(label.name) : `${code(label.name)}: ${[...label.values.map(code), ...learnedText(label)].join(' ')}`))
     .join('<br>');
@@ -113,7 +124,7 @@ function learnedText(label: LabelModel): string[] {
 
 function helpCell(metric: MetricModel): string {
   const deprecation = metric.deprecated
-    ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedBy ? ` Use ${code(metric.deprecated.replacedBy)}.` : ''}`
+    ? ` **Deprecated:** ${cell(metric.deprecated.reason)}${metric.deprecated.replacedByName ? ` Use ${code(metric.deprecated.replacedByName)}.` : ''}`
     : '';
   return cell(metric.help) + deprecation;
 }

@@ -92,12 +92,18 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
   const findings: LiveFinding[] = [];
   const add = (rule: LiveRule, message: string): void => void findings.push({ rule, metric: metric.name, message: `${metric.name}: ${message}` });
 
-  if (family.type !== metric.type) add('live-type', `exposed as ${family.type}, declared as ${metric.type}`);
+  // The text format, which the live check asks for, has no info type: an info metric is a gauge there.
+  const textType = metric.type === 'info' ? 'gauge' : metric.type;
+  if (family.type !== textType) add('live-type', `exposed as ${family.type}, declared as ${metric.type}${textType === metric.type ? '' : ` (a ${textType} in the text format)`}`);
   if (family.help === undefined) add('live-help', `exposed without help; the catalogue says ${JSON.stringify(metric.help)}`);
   else if (family.help !== metric.help) add('live-help', `exposed with help ${JSON.stringify(family.help)}; the catalogue says ${JSON.stringify(metric.help)}`);
 
   const histogram = metric.type === 'histogram';
-  const allowed = new Map(metric.labels.map((label) => [label.name, new Set(label.values)]));
+  // An info metric's labels take any value (set at run time): undefined there means "any".
+  const allowed = new Map<string, Set<string> | undefined>([
+    ...metric.labels.map((label): [string, Set<string>] => [label.name, new Set(label.values)]),
+    ...metric.infoLabels.map((label): [string, undefined] => [label.name, undefined]),
+  ]);
   const unknownLabels = new Set<string>();
   const missingLabels = new Set<string>();
   const badValues = new Map<string, Set<string>>();
@@ -114,7 +120,8 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
         continue;
       }
       const values = allowed.get(name);
-      if (values === undefined) unknownLabels.add(name);
+      if (!allowed.has(name)) unknownLabels.add(name);
+      else if (values === undefined) continue;
       else if (!values.has(value) && learnedOf.has(name) && invalidLearnedValue(value) === undefined) learnedOf.get(name)!.add(value);
       else if (!values.has(value)) {
         const bad = badValues.get(name) ?? new Set<string>();
@@ -126,7 +133,7 @@ function compareFamily(metric: MetricModel, family: ExposedFamily): LiveFinding[
     if (bucket && !Object.hasOwn(sample.labels, 'le')) add('live-buckets', `line ${sample.line}: a bucket without le`);
   }
 
-  const declaredNames = metric.labels.map((l) => l.name).join(', ') || 'none';
+  const declaredNames = [...allowed.keys()].join(', ') || 'none';
   for (const name of [...unknownLabels].sort()) add('live-label-unknown', `label ${name} is not declared for this metric (declared: ${declaredNames})`);
   for (const name of [...missingLabels].sort()) add('live-label-missing', `some series lack the declared label ${name}`);
   for (const label of metric.labels) {

@@ -121,6 +121,11 @@ export class Simulator {
       const spec = target.specs[id];
       // The runtime observes the scrape-duration histogram itself, on every scrape.
       if (model === undefined || spec === undefined || model.role === 'scrape_duration') return;
+      // An info metric says what runs: set once, with values that read like a build's.
+      if (model.type === 'info') {
+        target.runtime.info(id).set(model.infoLabels.map((label, i) => simulatedInfoValue(label.name, i)));
+        return;
+      }
       const plan = this.planMetric(id, model, spec, recordedByEvents.has(key));
       this.metrics.push(plan);
       this.byKey.set(key, plan);
@@ -515,4 +520,11 @@ export function normalQuantile(p: number): number {
   const x = q - 0.5;
   const s = x * x;
   return ((((((a[0]! * s + a[1]!) * s + a[2]!) * s + a[3]!) * s + a[4]!) * s + a[5]!) * x) / (((((b[0]! * s + b[1]!) * s + b[2]!) * s + b[3]!) * s + b[4]!) * s + 1);
+}
+
+/** A plausible value for an info label: a version, a commit, else the label's own name. */
+function simulatedInfoValue(labelName: string, position: number): string {
+  if (/version/.test(labelName)) return '1.4.2';
+  if (/commit|revision|sha/.test(labelName)) return '3f9c2e1';
+  return `${labelName}-${position + 1}`;
 }

@@ -43,6 +43,7 @@ export function metricSpecs(catalog: Catalog): MetricSpec[] {
         return found;
       }),
     };
+    if (metric.info) return { ...spec, infoLabels: metric.infoLabelNames };
     return metric.buckets === undefined ? spec : { ...spec, buckets: metric.buckets };
   });
 }

@@ -49,6 +49,9 @@ const billionLaughs = (): string => {
   return out;
 };
 
+/** The label method, exposed as http_method. */
+const EXPOSED_AS = BASE.labels.replace('    overflow: other\n', '    overflow: other\n    name: http_method\n');
+
 const CASES: readonly Case[] = [
   // ------------------------------------------------------------------ the file itself
   {
@@ -1248,6 +1251,109 @@ const CASES: readonly Case[] = [
     text: withRules(customAlert('rate(shop_requests_total[5m]) > 1', '    for: 300y\n')),
     message: ['alert Custom: for'],
     at: { line: 'for: 300y', col: '300y' },
+  },
+  // ------------------------------------------------------------------ histograms with negative buckets (no _sum)
+  {
+    rule: 'histogram-negative-sum',
+    title: 'an average alert',
+    text: catalogue({
+      metrics: BASE.metrics.replace(
+        '    buckets: [0.1, 0.5, 1]\n',
+        '    buckets: [-1, 0, 1]\n    alerts:\n      - { name: LatencyAlert, kind: threshold, of: average, above: 1, severity: info, summary: Slow. }\n',
+      ),
+    }),
+    message: ['LatencyAlert', 'shop_request_duration_seconds', 'negative bucket bound', 'no _sum'],
+    at: { line: 'name: LatencyAlert', col: 'average' },
+  },
+  {
+    rule: 'histogram-negative-sum',
+    title: 'a summary average',
+    text: catalogue({
+      metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [-1, 0, 1]\n'),
+      tail: 'summary:\n  mean_latency_seconds: { average: request_duration_seconds }\n',
+    }),
+    message: ['mean_latency_seconds', 'negative bucket bound'],
+    at: { line: 'average: request_duration_seconds', col: 'request_duration_seconds }' },
+  },  // ------------------------------------------------------------------ messages that say what to write instead (issue 13, fix 6)
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'a histogram with a single boundary: nothing to choose from',
+    text: durationAlert('        kind: quantile\n        quantile: 0.95\n        above: 1\n').replace('buckets: [0.1, 0.5, 1]', 'buckets: [1]'),
+    message: ['a single bucket boundary (1)', 'declare more around 1'],
+    at: { line: '        above: 1', col: '1' },
+  },
+  {
+    rule: 'alert-quantile-bucket',
+    title: 'latency_below off the boundaries lists them',
+    text: durationAlert('        kind: slo\n        objective: 0.99\n        latency_below: 0.3\n        min_rate: 1\n'),
+    message: ['latency_below 0.3 is not a bucket boundary', 'use one of 0.1, 0.5, 1'],
+    at: { line: 'latency_below: 0.3', col: '0.3' },
+  },
+  {
+    rule: 'label-undefined',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics + metric('queue_depth', { labels: '[http_method]' }) }),
+    message: ['"http_method" is not defined', 'did you mean "method"?'],
+    at: { line: 'labels: [http_method]', col: 'http_method' },
+  },
+  {
+    rule: 'alert-label',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, by: [http_method], severity: info, summary: Busy. }\n') }),
+    message: ['"http_method" is not a label of shop_requests_total', 'did you mean "method"?'],
+    at: { line: 'name: Busy', col: 'http_method' },
+  },
+  {
+    rule: 'matcher-label',
+    title: "a label's exposed name instead of its id",
+    text: catalogue({ labels: EXPOSED_AS, metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { http_method: get } }]\n') }),
+    message: ['"http_method" is not a label of shop_requests_total', 'did you mean "method"?'],
+    at: { line: 'name: get_share', col: 'http_method' },
+  },  // ------------------------------------------------------------------ info metrics
+  {
+    rule: 'info-name-suffix',
+    text: withMetric(metric('build', { type: 'info', info_labels: '[version]' })),
+    message: ['shop_build', '"_info"'],
+    at: { line: '  build:', col: 'build' },
+  },
+  {
+    rule: 'info-unit',
+    text: withMetric(metric('build_info', { type: 'info', unit: 'count', info_labels: '[version]' })),
+    message: ['shop_build_info', 'no unit'],
+    at: { after: 'build_info:', line: 'unit: count', col: 'count' },
+  },
+  {
+    rule: 'info-labels-missing',
+    text: withMetric(metric('build_info', { type: 'info' })),
+    message: ['shop_build_info', 'info_labels'],
+    at: { line: '  build_info:', col: 'build_info' },
+  },
+  {
+    rule: 'info-labels-unexpected',
+    text: withMetric(metric('queue_depth', { info_labels: '[version]' })),
+    message: ['shop_queue_depth', 'only info metrics'],
+    at: { line: 'info_labels: [version]', col: 'info_labels' },
+  },
+  {
+    rule: 'info-label-reserved',
+    text: withMetric(metric('build_info', { type: 'info', info_labels: '[version, instance]' })),
+    message: ['"instance"', 'reserved'],
+    at: { line: 'info_labels: [version, instance]', col: 'instance' },
+  },
+  {
+    rule: 'info-fixed-labels',
+    text: withMetric(metric('build_info', { type: 'info', info_labels: '[version]', labels: '[method]' })),
+    message: ['shop_build_info', 'one series'],
+    at: { after: 'build_info:', line: 'labels: [method]', col: 'labels' },
+  },
+  {
+    rule: 'info-no-alerts',
+    text: withMetric(
+      metric('build_info', { type: 'info', info_labels: '[version]' }) +
+        '    alerts:\n      - { name: NoBuild, kind: absence, for: 10m, severity: info, summary: No build. }\n',
+    ),
+    message: ['shop_build_info', 'no alerts'],
+    at: { after: 'build_info:', line: 'alerts:', col: 'alerts' },
   },
 ];
 

@@ -19,7 +19,7 @@ import { metricSpecs } from '../../generator/simulate/specs.js';
 import type { CatalogueRuntime } from '../../generator/simulate/specs.js';
 import { errorLines, generate, ModuleDir, output, promtoolCheckRules, typeCheck } from '../hostile/helpers/outputs.js';
 import type { GeneratedModule, TypeCheck } from '../hostile/helpers/outputs.js';
-import { pythonOpenMetricsCheck, withoutPendingNegativeSumRejection } from '../helpers/openmetrics-python.js';
+import { pythonOpenMetricsCheck } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { parseExposition } from '../runtime/helpers/parse.js';
 import { labelPositions } from '../../runtime/spec.js';
@@ -100,7 +100,7 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
     }
     const simulator = new Simulator(catalog, target, { seed: 7 });
     for (let second = 0; second < SIMULATED_SECONDS; second++) simulator.advance(1);
-    expect(simulator.eventsRecorded).toBeGreaterThan(catalog.events.length * 10);
+    expect(simulator.eventsRecorded).toBeGreaterThanOrEqual(catalog.events.length * 10);
 
     const text = await metrics.runtime.expose('text');
     const openMetrics = await metrics.runtime.expose('openmetrics');
@@ -113,8 +113,11 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
       for (const spec of module.METRIC_SPECS) {
         if (spec.name === selfObserved?.name) continue;
         const series = spec.labels.reduce((n, label) => n * labelPositions(label), 1);
-        const sampleName = spec.type === 'histogram' ? `${spec.name}_count` : spec.name;
-        const samples = parsed.samples.filter((s) => s.name === sampleName);
+        // A histogram's +Inf bucket is its count (with negative buckets it exposes no _count).
+        const samples =
+          spec.type === 'histogram'
+            ? parsed.samples.filter((s) => s.name === `${spec.name}_bucket` && s.labels['le'] === '+Inf')
+            : parsed.samples.filter((s) => s.name === spec.name);
         expect(samples, spec.name).toHaveLength(series);
         // A gauge may sit at 0 by chance; a counter or a histogram touched once never does.
         if (spec.type !== 'gauge') unrecorded.push(...samples.filter((s) => !(s.value > 0)).map((s) => s.line));
@@ -126,10 +129,7 @@ describe.each(CATALOGUES)('catalogue %s', (name) => {
       expect(parseExposition(openMetrics, 'openmetrics').samples.length).toBeGreaterThan(0);
 
       expect(promtoolCheckMetrics(text)).toEqual({ status: 0, output: '' });
-      const negativeBuckets = module.METRIC_SPECS.filter((spec) => (spec.buckets ?? []).some((bound) => bound < 0)).map((spec) => spec.name);
-      const python = pythonOpenMetricsCheck(openMetrics);
-      if (negativeBuckets.length === 0) expect(python).toEqual({ status: 0, output: '' });
-      else expect(withoutPendingNegativeSumRejection(python, negativeBuckets)).toBe('');
+      expect(pythonOpenMetricsCheck(openMetrics)).toEqual({ status: 0, output: '' });
       expect(checkExposition(catalog, text).findings).toEqual([]);
     } finally {
       metrics.runtime.close();

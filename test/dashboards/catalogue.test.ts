@@ -84,7 +84,7 @@ describe.each(catalogues)('%s', (_, catalog) => {
     for (const group of catalog.groups) {
       const shown = seriesOfDashboard(groupDashboard(group.id));
       for (const metric of group.metrics) {
-        for (const name of sampleNames(metric.name, metric.type)) expect(shown.has(name), `${name} on ${group.id}`).toBe(metric.panel.hide !== true);
+        for (const name of sampleNames(metric.name, metric.type, metric.buckets)) expect(shown.has(name), `${name} on ${group.id}`).toBe(metric.panel.hide !== true);
       }
     }
   });

@@ -2,8 +2,9 @@
  * grafana/dashboard-linter's rules over every generated dashboard, for the project catalogue and
  * for a variant exercising every panel hint.
  */
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { compile, editedCatalog, emit, projectCatalog } from './helpers/dashboard.js';
 import type { DashboardJson, PanelJson } from './helpers/dashboard.js';
 import { RULES, bucketProblems } from './helpers/lint.js';
@@ -16,6 +17,8 @@ const catalogues = [
     raw.groups['exporter']!.order = 0;
   })],
   ['test/catalogues/job-runner (labels that learn their values)', compile(readFileSync(new URL('../catalogues/job-runner/metrics.yaml', import.meta.url), 'utf8'))],
+  // Base units, an info metric's table, a histogram without _sum.
+  ['test/catalogues/device-fleet', compile(readFileSync(new URL('../catalogues/device-fleet/metrics.yaml', import.meta.url), 'utf8'))],
 ] as const;
 
 describe.each(catalogues)('%s', (_, catalog) => {

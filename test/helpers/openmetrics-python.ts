@@ -27,18 +27,6 @@ export function pythonOpenMetricsCheck(text: string): { status: number | null; o
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
-/**
- * Issue 13, item 2: OpenMetrics allows no `_sum` on a histogram with negative buckets, and the
- * runtime still exposes one; the fix is on another branch. Until it is merged, this one rejection is
- * the only one allowed on a catalogue with such a histogram (`families`: the names of those
- * histograms): what the parser said, or '' when it accepted the exposition or raised only that.
- */
-export function withoutPendingNegativeSumRejection(result: { status: number | null; output: string }, families: readonly string[]): string {
-  if (result.status === 0) return result.output;
-  const pending = families.some((family) => result.output === `ValueError: Cannot have _sum with negative buckets: ${family}\n`);
-  return pending ? '' : `exit ${result.status}: ${result.output}`;
-}
-
 /** Parses stdin with prometheus_client's OpenMetrics parser; prints the samples as JSON, or the error. */
 const SAMPLES_SCRIPT = `
 import json, sys

@@ -3,6 +3,7 @@ import { DEFAULT_SCRAPE_INTERVAL } from '../defaults.js';
 import { parseDuration } from '../duration.js';
 import type { RawAlert, RawMetric } from '../raw.js';
 import type { RuleContext } from './context.js';
+import { labelIdHint } from './label-hint.js';
 import { templateProblem } from './template.js';
 import { checkMatchers } from './structure.js';
 
@@ -12,6 +13,7 @@ const OF_BY_TYPE: Readonly<Record<RawMetric['type'], readonly string[]>> = {
   counter: ['rate', 'ratio'],
   gauge: ['value', 'delta'],
   histogram: ['average'],
+  info: [], // info-no-alerts says why, once
 };
 
 /** Keys each kind needs and keys it takes (besides name, kind, severity, summary, description, for). */
@@ -37,6 +39,7 @@ export function alertRules(context: RuleContext): void {
   for (const [key, metric] of context.metrics()) {
     const name = context.fullName(key);
     const labels = metric.labels ?? [];
+    if (metric.type === 'info') continue; // info-no-alerts
     (metric.alerts ?? []).forEach((alert, index) => {
       const at = ['metrics', key, 'alerts', index];
       const where = `alert ${alert.name}`;
@@ -67,7 +70,7 @@ export function alertRules(context: RuleContext): void {
 
       for (const [slot, ids] of [['by', alert.by ?? []]] as const) {
         ids.forEach((id, i) => {
-          if (!labels.includes(id)) context.error('alert-label', `${where}: "${id}" is not a label of ${name}`, [...at, slot, i]);
+          if (!labels.includes(id)) context.error('alert-label', `${where}: "${id}" is not a label of ${name}${labelIdHint(context, id, labels)}`, [...at, slot, i]);
         });
       }
       checkMatchers(context, alert.match, labels, [...at, 'match'], name);
@@ -109,11 +112,16 @@ export function alertRules(context: RuleContext): void {
           }
           const buckets = metric.buckets ?? [];
           const above = alert.above;
-          if (above !== undefined && (!buckets.includes(above) || above === buckets.at(-1))) {
-            const usable = buckets.slice(0, -1).join(', ');
+          // Without buckets, buckets-missing has said it; a second error here would only repeat it.
+          if (buckets.length > 0 && above !== undefined && (!buckets.includes(above) || above === buckets.at(-1))) {
+            const usable = buckets.slice(0, -1);
+            const instead =
+              usable.length === 0
+                ? `and ${name} has a single bucket boundary (${buckets[0]}): declare more around ${above}`
+                : `use one of ${usable.join(', ')}`;
             context.error(
               'alert-quantile-bucket',
-              `${where}: ${above} is not a bucket boundary below the last one of ${name}, so the p${Math.round((alert.quantile ?? 0) * 100)} estimate could never be seen crossing it; use one of ${usable}`,
+              `${where}: ${above} is not a bucket boundary below the last one of ${name}, so the p${Math.round((alert.quantile ?? 0) * 100)} estimate could never be seen crossing it; ${instead}`,
               [...at, 'above'],
             );
           }
@@ -186,8 +194,8 @@ function checkSlo(context: RuleContext, metric: RawMetric, alert: RawAlert, at: 
   }
   if (alert.latency_below !== undefined) {
     if (metric.type !== 'histogram') context.error('alert-of-type', `${where}: latency_below needs a histogram; ${name} is a ${metric.type}`, [...at, 'latency_below']);
-    else if (!(metric.buckets ?? []).includes(alert.latency_below)) {
-      context.error('alert-quantile-bucket', `${where}: latency_below ${alert.latency_below} is not a bucket boundary of ${name}, so good events cannot be counted`, [...at, 'latency_below']);
+    else if ((metric.buckets ?? []).length > 0 && !(metric.buckets ?? []).includes(alert.latency_below)) {
+      context.error('alert-quantile-bucket', `${where}: latency_below ${alert.latency_below} is not a bucket boundary of ${name}, so good events cannot be counted; use one of ${(metric.buckets ?? []).join(', ')}`, [...at, 'latency_below']);
     }
     return;
   }

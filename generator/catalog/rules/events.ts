@@ -1,6 +1,7 @@
 import { operationOf } from '../defaults.js';
 import type { Operation } from '../defaults.js';
 import type { RuleContext } from './context.js';
+import { labelIdHint } from './label-hint.js';
 
 const ALLOWED: Readonly<Record<Operation, readonly string[]>> = {
   inc: ['counter', 'gauge'],
@@ -16,7 +17,7 @@ export function eventRules(context: RuleContext): void {
     const usedFields = new Set<string>();
     for (const [fieldId, field] of Object.entries(event.fields)) {
       if ('label' in field && !context.label(field.label)) {
-        context.error('event-field-label', `event ${eventId}: field ${fieldId} names label "${field.label}", which is not defined under labels`, [...at, 'fields', fieldId, 'label']);
+        context.error('event-field-label', `event ${eventId}: field ${fieldId} names label "${field.label}", which is not defined under labels${labelIdHint(context, field.label)}`, [...at, 'fields', fieldId, 'label']);
       }
     }
     event.records.forEach((record, index) => {

@@ -23,6 +23,13 @@ const NON_BASE_UNITS: Readonly<Record<string, string>> = {
   percentage: 'ratio',
   pct: 'ratio',
   fahrenheit: 'celsius',
+  feet: 'meters',
+  inches: 'meters',
+  miles: 'meters',
+  pounds: 'grams',
+  ounces: 'grams',
+  watts: 'joules',
+  calories: 'joules',
 };
 
 /** What `promtool check metrics` (client_golang's promlint) would flag, caught in the catalogue. */

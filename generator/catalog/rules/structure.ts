@@ -1,6 +1,7 @@
 import { labelNameOf } from '../defaults.js';
 import type { RawRatio } from '../raw.js';
 import type { RuleContext } from './context.js';
+import { labelIdHint } from './label-hint.js';
 import { unwritable } from './text.js';
 
 /** A label value holds no line break or tab either: one line in every output (exposition, rules, TypeScript). */
@@ -53,7 +54,7 @@ export function metricStructureRules(context: RuleContext): void {
     (metric.labels ?? []).forEach((id, index) => {
       const label = context.label(id);
       if (!label) {
-        context.error('label-undefined', `${name}: label "${id}" is not defined under labels`, [...at, 'labels', index]);
+        context.error('label-undefined', `${name}: label "${id}" is not defined under labels${labelIdHint(context, id)}`, [...at, 'labels', index]);
         return;
       }
       const labelName = labelNameOf(id, label);
@@ -103,7 +104,7 @@ export function metricStructureRules(context: RuleContext): void {
     const panel = metric.panel;
     (panel?.split_by ?? []).forEach((id, index) => {
       if (!(metric.labels ?? []).includes(id)) {
-        context.error('panel-label', `${name}: panel.split_by names "${id}", which is not a label of this metric`, [...at, 'panel', 'split_by', index]);
+        context.error('panel-label', `${name}: panel.split_by names "${id}", which is not a label of this metric${labelIdHint(context, id, metric.labels)}`, [...at, 'panel', 'split_by', index]);
       }
     });
     if (panel?.quantiles && metric.type !== 'histogram') {
@@ -149,7 +150,7 @@ export function ratioRules(context: RuleContext): void {
         for (const owner of sides) {
           const labels = context.metric(owner)?.labels ?? [];
           if (!labels.includes(id)) {
-            context.error('ratio-label', `ratio ${ratio.name}: "${id}" is not a label of ${context.fullName(owner)}`, [...at, 'by', byIndex]);
+            context.error('ratio-label', `ratio ${ratio.name}: "${id}" is not a label of ${context.fullName(owner)}${labelIdHint(context, id, labels)}`, [...at, 'by', byIndex]);
           }
         }
       });
@@ -167,7 +168,7 @@ export function checkMatchers(
 ): void {
   for (const [id, written] of Object.entries(matchers ?? {})) {
     if (!metricLabels.includes(id)) {
-      context.error('matcher-label', `"${id}" is not a label of ${metricName}`, [...at, id], { key: true });
+      context.error('matcher-label', `"${id}" is not a label of ${metricName}${labelIdHint(context, id, metricLabels)}`, [...at, id], { key: true });
       continue;
     }
     const label = context.label(id);

@@ -5,6 +5,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
@@ -64,7 +65,35 @@ export function metricPanels(metric: MetricModel, context: RenderContext): Panel
       return [gaugePanel(metric, context)];
     case 'histogram':
       return [quantilePanel(metric, context), heatmapPanel(metric, context)];
+    case 'info':
+      return [infoPanel(metric, context)];
   }
+}
+
+/**
+ * An info metric as a table: one row per instance with the values it reports now (the query is
+ * instant, so a build replaced an hour ago is not listed beside the running one).
+ */
+function infoPanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const names = metric.infoLabels.map((label) => label.name);
+  const query = new prometheus.DataqueryBuilder()
+    .datasource(DATASOURCE)
+    .editorMode(prometheus.QueryEditorMode.Code)
+    .expr(aggregate('max', ['job', 'instance', ...names], selector(metric.name, filters(metric.labels, context))))
+    .legendFormat('__auto')
+    .instant()
+    .format(prometheus.PromQueryFormat.Table)
+    .refId(refId(0));
+  return new table.PanelBuilder()
+    .title(metric.panel.title ?? metricBaseTitle(metric))
+    .description(`${describe(metric)} What each instance reports now: ${names.join(', ')}.`)
+    .datasource(DATASOURCE)
+    .unit(panelUnit(metric))
+    .targets([query])
+    // The value is always 1 and the time is the query's: neither says anything here.
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true } } })
+    .span(HALF)
+    .height(HEIGHT);
 }
 
 function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {
@@ -99,13 +128,13 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const names = split.map((label) => label.name);
   const quantiles = metric.panel.quantiles;
   const [bucket, sum, count] = histogramSelectors(metric, context);
-  const queries: Query[] = [
-    ...quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) })),
-    { expr: histogramMean(names, sum, count), legend: legend(names, 'mean') },
-  ];
+  const queries: Query[] = quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) }));
+  // A histogram with a negative bound exposes no _sum (OpenMetrics), so it has no mean to show.
+  if (metric.sumExposed) queries.push({ expr: histogramMean(names, sum, count), legend: legend(names, 'mean') });
+  const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval`;
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
-    description: `${describe(metric)} ${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval, and the mean (rate of _sum over rate of _count)${bySuffix(split)}.`,
+    description: `${describe(metric)} ${estimated}${metric.sumExposed ? ', and the mean (rate of _sum over rate of _count)' : ''}${bySuffix(split)}.`,
     unit: panelUnit(metric),
     queries,
   });

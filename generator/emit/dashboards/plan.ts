@@ -92,6 +92,7 @@ export function groupPlan(catalog: Catalog, group: GroupModel, ref: DashboardRef
       { title: 'Rates', items: ofType('counter') },
       { title: 'Gauges', items: ofType('gauge') },
       { title: 'Histograms', items: ofType('histogram') },
+      { title: 'Build and version', items: ofType('info') },
     ],
   };
 }

@@ -1,7 +1,7 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -63,6 +63,10 @@ interface MetricView {
   readonly labels: readonly { key: string; parameter: string; positionLocal: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
+  /** Info metrics: their run-time labels, exposed names and `set` properties. */
+  readonly info: boolean;
+  readonly infoLabels: readonly { readonly name: string; readonly property: string }[];
+  readonly infoLabelNames: readonly string[];
 }
 
 /** `local * stride` terms plus a constant: the series number from label positions. */
@@ -156,6 +160,9 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       })),
       labeled: metric.labels.length > 0,
       labelsType: metric.labelsTypeName,
+      info: metric.type === 'info',
+      infoLabels: metric.infoLabels,
+      infoLabelNames: metric.infoLabels.map((label) => label.name),
     };
   });
   const viewOf = (metric: MetricModel): MetricView => {
@@ -260,7 +267,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     { name: 'startMetricsServer', alias: 'runtimeStartMetricsServer' },
     ...(kinds.has('ratio') || kinds.has('total') ? [{ name: 'sumOf', alias: undefined }] : []),
   ];
-  const storeTypes = new Set(metricViews.map((m) => (m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`)));
+  const storeTypes = new Set(metricViews.map((m) => (m.info ? 'InfoMetric' : m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`)));
   if (labels.length > 0) storeTypes.add('LabelSpec');
   const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
 
@@ -290,7 +297,8 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
         : `The catalogue's summary figures (${summary.map((figure) => figure.property).join(', ')}), computed from what was recorded.`,
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
-    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : BASE_RUNTIME_API,
+    // The oldest API that serves what this module calls, so it runs on as many runtimes as it can.
+    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : BASE_RUNTIME_API,
     runtimeValues,
     runtimeTypes,
   };

@@ -11,6 +11,13 @@ export const EXPECTED_UNITS: Readonly<Record<Unit, string>> = {
   seconds: 's',
   bytes: 'bytes',
   ratio: 'percentunit',
+  // Grafana's ids, from packages/grafana-data/src/valueFormats/categories.ts.
+  celsius: 'celsius',
+  meters: 'lengthm',
+  grams: 'massg',
+  joules: 'joule',
+  volts: 'volt',
+  amperes: 'amp',
   usd: 'currencyUSD',
   score: 'none',
   count: 'short',
@@ -20,6 +27,8 @@ export const EXPECTED_UNITS: Readonly<Record<Unit, string>> = {
 export const DEFAULT_QUANTILES = [0.5, 0.95, 0.99];
 
 export function expectedUnit(metric: MetricModel): string {
+  // A counter panel shows a rate: joules per second are watts.
+  if (metric.panel.unit === undefined && metric.type === 'counter' && metric.unit === 'joules') return 'watt';
   return metric.panel.unit ?? EXPECTED_UNITS[metric.unit];
 }
 

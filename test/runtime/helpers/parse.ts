@@ -42,6 +42,8 @@ function allowedSuffixes(type: string, format: Format): string[] {
       return ['_bucket', '_sum', '_count', ...(format === 'openmetrics' ? ['_created'] : [])];
     case 'summary':
       return ['', '_sum', '_count', ...(format === 'openmetrics' ? ['_created'] : [])];
+    case 'info':
+      return ['_info'];
     default:
       return [''];
   }

@@ -29,11 +29,13 @@ const CATALOGUES = readdirSync(join(ROOT, 'test', 'catalogues'), { withFileTypes
 const DASHBOARD_FILES: Readonly<Record<string, readonly string[]>> = {
   'cache-client': ['cachecli-lookups.json', 'cachecli-operations.json', 'cachecli-overview.json', 'cachecli-pool.json'],
   'http-service': ['checkout-dependencies.json', 'checkout-overview.json', 'checkout-red.json', 'checkout-saturation.json'],
+  'device-fleet': ['edge-device.json', 'edge-overview.json', 'edge-power.json'],
+  'job-runner': ['runner-jobs.json', 'runner-overview.json'],
   'job-worker': ['worker-jobs.json', 'worker-overview.json', 'worker-queues.json'],
 };
 
 it('runs every test catalogue', () => {
-  expect(CATALOGUES).toEqual(expect.arrayContaining(['cache-client', 'http-service', 'job-worker']));
+  expect(CATALOGUES).toEqual(expect.arrayContaining(['cache-client', 'device-fleet', 'http-service', 'job-runner', 'job-worker']));
 });
 
 describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue', (name) => {
@@ -106,7 +108,7 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
       .flatMap((a) => (a.kind === 'slo' ? [`${a.name}FastBurn`, `${a.name}SlowBurn`] : [a.name]))
       .concat(catalog.customRules.filter((r) => r.kind === 'alert').map((r) => r.name))
       .sort();
-    expect(expected.length).toBeGreaterThan(5);
+    expect(expected.length).toBeGreaterThan(0);
     const loaded = (await ruleGroups(prometheus)).flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)).sort();
     expect(loaded).toEqual(expected);
     const unhealthy = await eventually('every rule to have been evaluated', 20_000, async () => {
@@ -120,7 +122,7 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
   it('answers every target of every dashboard of that catalogue with data', async () => {
     const dashboards = loadDashboardQueries(join(scratch, 'dashboards'));
     expect(dashboards.files).toEqual(DASHBOARD_FILES[name] ?? ['(list the dashboards of this catalogue in DASHBOARD_FILES)']);
-    expect(dashboards.targets.length).toBeGreaterThan(10);
+    expect(dashboards.targets.length).toBeGreaterThan(catalog.metrics.length);
     expect(dashboards.unknownVariables).toEqual([]);
 
     const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
@@ -172,12 +174,14 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
         expect(text).toContain(`checkout_http_server_requests_total{http_route="${route}",http_request_method="GET",status_class="2xx"}`);
       }
     }
-    for (const metric of catalog.metrics) expect(text).toContain(`# TYPE ${metric.name} ${metric.type}`);
+    // The text format has no info type: an info metric is a gauge there.
+    for (const metric of catalog.metrics) expect(text).toContain(`# TYPE ${metric.name} ${metric.type === 'info' ? 'gauge' : metric.type}`);
     // `check --live` as a user runs it against the served exporter: nothing differs from the catalogue.
     const printed: string[] = [];
     const io = { out: (line: string) => void printed.push(line), err: (line: string) => void printed.push(`stderr: ${line}`) };
     const status = await main(['check', '--catalog', join(ROOT, CATALOGUE), '--live', `${simulator}/metrics`], io);
-    expect(printed.join('\n')).toMatch(/^\S+ matches \S*metrics\.yaml: \d+ metrics, \d+ series\n?$/);
+    // The catalogue's own warnings (a learned label without overflow, say) may precede the verdict.
+    expect(printed.filter((line) => !/: warning: .* \[[a-z-]+\]$/.test(line)).join('\n')).toMatch(/^\S+ matches \S*metrics\.yaml: \d+ metrics, \d+ series\n?$/);
     expect(status).toBe(0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -23,8 +23,10 @@ const EVALUATION_MINUTES = 5;
 const JOB = 'rule-test';
 const INSTANCES = ['a:9464', 'b:9464'] as const;
 
+/** A series without its job, which each case is given when its test group is assembled. */
 interface InputSeries {
-  readonly series: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
   readonly values: string;
 }
 
@@ -35,6 +37,8 @@ type Check =
 /** One promtool test group: input series and what each alert must do at given times. */
 interface Case {
   readonly comment: string;
+  /** Minutes between samples (1 unless the case spans days). */
+  readonly stepMinutes?: number;
   readonly series: readonly InputSeries[];
   readonly checks: readonly Check[];
 }
@@ -47,34 +51,48 @@ interface Phase {
 
 /** `<rules>.test.yaml`: for each alert, cases that must fire and cases that must stay silent. */
 export function emitRuleTests(catalog: Catalog): Map<string, string> {
-  const cases = catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => alertCases(alert)));
-  if (cases.length === 0) return new Map();
+  const tests = catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => testGroups(alertCases(alert))));
+  if (tests.length === 0) return new Map();
   const rulesName = catalog.files.rules.slice(catalog.files.rules.lastIndexOf('/') + 1);
-  const tests = cases.map((c) => ({
-    name: c.comment,
-    interval: `${STEP_SECONDS / 60}m`,
-    input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
-    ...(c.checks.some((check) => !check.fires)
-      ? { alert_rule_test: c.checks.filter((check) => !check.fires).map((check) => ({ eval_time: minutes(check.at), alertname: check.alert, exp_alerts: [] })) }
-      : {}),
-    ...(c.checks.some((check) => check.fires)
-      ? {
-          promql_expr_test: c.checks.flatMap((check) =>
-            check.fires
-              ? [
-                  {
-                    expr: `ALERTS{alertname=${stringLiteral(check.alert)}, alertstate="firing"}`,
-                    eval_time: minutes(check.at),
-                    exp_samples: [{ labels: seriesText('ALERTS', { alertname: check.alert, alertstate: 'firing', ...check.labels }), value: 1 }],
-                  },
-                ]
-              : [],
-          ),
-        }
-      : {}),
-  }));
   const body = stringify({ rule_files: [rulesName], evaluation_interval: `${EVALUATION_MINUTES}m`, tests }, { lineWidth: 0, indent: 2 });
   return new Map([[catalog.files.ruleTests, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
+}
+
+/**
+ * promtool evaluates every rule of the file at every step of a test group, so the cases of an alert
+ * share one group, each under a job of its own (`rule-test-1`...), and each check selects its job.
+ * Cases whose alert carries no job (absence) keep a group each.
+ */
+function testGroups(cases: readonly Case[]): object[] {
+  const byStep = new Map<number, Case[]>();
+  const alone: Case[] = [];
+  for (const c of cases) {
+    if (c.checks.some((check) => check.fires && check.labels['job'] === undefined)) alone.push(c);
+    else byStep.set(c.stepMinutes ?? 1, [...(byStep.get(c.stepMinutes ?? 1) ?? []), c]);
+  }
+  const group = (members: readonly Case[], step: number, jobOf: (index: number) => string | undefined) => ({
+    name: members.map((c, i) => (jobOf(i) === undefined ? c.comment : `${jobOf(i)}: ${c.comment}`)).join('; '),
+    interval: `${step}m`,
+    input_series: members.flatMap((c, i) => c.series.map((s) => ({ series: seriesText(s.name, { job: jobOf(i) ?? JOB, ...s.labels }), values: s.values }))),
+    promql_expr_test: members.flatMap((c, i) =>
+      c.checks.map((check) => {
+        const job = jobOf(i);
+        const selected = { alertname: check.alert, alertstate: 'firing', ...(job === undefined ? {} : { job }) };
+        return {
+          expr: seriesText('ALERTS', selected),
+          eval_time: minutes(check.at),
+          exp_samples: check.fires ? [{ labels: seriesText('ALERTS', { alertname: check.alert, alertstate: 'firing', ...check.labels, ...(job === undefined ? {} : { job }) }), value: 1 }] : [],
+        };
+      }),
+    ),
+  });
+  let next = 0;
+  const shared = [...byStep].map(([step, members]) => {
+    const first = next;
+    next += members.length;
+    return group(members, step, (i) => `${JOB}-${first + i + 1}`);
+  });
+  return [...shared, ...alone.map((c) => group([c], c.stepMinutes ?? 1, () => undefined))];
 }
 
 function minutes(count: number): string {
@@ -96,11 +114,12 @@ function num(value: number): string {
 }
 
 /** A counter rising at each phase's rate per second, one sample a step. */
-function counterValues(phases: readonly Phase[]): string {
+function counterValues(phases: readonly Phase[], stepMinutes = 1): string {
   let total = 0;
   const parts: string[] = [];
-  for (const { level, minutes: count } of phases) {
-    const step = level * STEP_SECONDS;
+  for (const { level, minutes: length } of phases) {
+    const count = Math.ceil(length / stepMinutes);
+    const step = level * STEP_SECONDS * stepMinutes;
     parts.push(`${num(total)}+${num(step)}x${count - 1}`);
     total += step * count;
   }
@@ -108,9 +127,9 @@ function counterValues(phases: readonly Phase[]): string {
 }
 
 /** A gauge holding each phase's value (`slope`: rising by that much per second instead). */
-function gaugeValues(phases: readonly Phase[], slope = false): string {
-  if (!slope) return phases.map(({ level, minutes: count }) => `${num(level)}x${count - 1}`).join(' ');
-  return counterValues(phases);
+function gaugeValues(phases: readonly Phase[], slope = false, stepMinutes = 1): string {
+  if (!slope) return phases.map(({ level, minutes: length }) => `${num(level)}x${Math.ceil(length / stepMinutes) - 1}`).join(' ');
+  return counterValues(phases, stepMinutes);
 }
 
 /** The series labels of a metric: the first value of each label that every matcher selects. */
@@ -135,7 +154,7 @@ function complementOf(metric: MetricModel, base: Matchers, matchers: Matchers): 
 }
 
 function series(name: string, labels: Readonly<Record<string, string>>, instance: string, values: string): InputSeries {
-  return { series: seriesText(name, { job: JOB, instance, ...labels }), values };
+  return { name, labels: { instance, ...labels }, values };
 }
 
 /** Labels the alert carries when it fires from series with `seriesLabels`. */
@@ -173,7 +192,7 @@ function forMinutes(alert: AlertModel, rule = 0): number {
  * with `traffic` events per second where the signal is made of events; undefined when the
  * catalogue leaves no series that could carry it.
  */
-type SignalSeries = (phases: readonly { level: number; traffic: number; minutes: number }[]) => { series: InputSeries[]; labels: Record<string, string> } | undefined;
+type SignalSeries = (phases: readonly { level: number; traffic: number; minutes: number }[], stepMinutes?: number) => { series: InputSeries[]; labels: Record<string, string> } | undefined;
 
 function signalSeries(alert: AlertModel): SignalSeries {
   const metric = alert.metric;
@@ -181,31 +200,31 @@ function signalSeries(alert: AlertModel): SignalSeries {
     case 'value':
     case 'delta': {
       const labels = chooseLabels(metric, alert.match);
-      return (phases) => {
+      return (phases, step = 1) => {
         if (!labels) return undefined;
         const slope = alert.of === 'delta';
         const scale = slope ? 1 / parseDuration(alert.window) : 1;
         // Summed gauges are split over two instances, so that neither alone reaches the level.
         const parts = alert.aggregate === 'sum' ? INSTANCES : INSTANCES.slice(0, 1);
         return {
-          series: parts.map((instance) => series(metric.name, labels, instance, gaugeValues(phases.map((p) => ({ level: (p.level * scale) / parts.length, minutes: p.minutes })), slope))),
+          series: parts.map((instance) => series(metric.name, labels, instance, gaugeValues(phases.map((p) => ({ level: (p.level * scale) / parts.length, minutes: p.minutes })), slope, step))),
           labels,
         };
       };
     }
     case 'rate': {
       const labels = chooseLabels(metric, alert.match);
-      return (phases) => (labels ? { series: [series(metric.name, labels, INSTANCES[0], counterValues(phases))], labels } : undefined);
+      return (phases, step = 1) => (labels ? { series: [series(metric.name, labels, INSTANCES[0], counterValues(phases, step))], labels } : undefined);
     }
     case 'average': {
       const labels = chooseLabels(metric, alert.match);
       const [, sum, count] = metric.samples;
-      return (phases) =>
+      return (phases, step = 1) =>
         labels && sum && count
           ? {
               series: [
-                series(sum, labels, INSTANCES[0], counterValues(phases.map((p) => ({ level: p.level * p.traffic, minutes: p.minutes })))),
-                series(count, labels, INSTANCES[0], counterValues(phases.map((p) => ({ level: p.traffic, minutes: p.minutes })))),
+                series(sum, labels, INSTANCES[0], counterValues(phases.map((p) => ({ level: p.level * p.traffic, minutes: p.minutes })), step)),
+                series(count, labels, INSTANCES[0], counterValues(phases.map((p) => ({ level: p.traffic, minutes: p.minutes })), step)),
               ],
               labels,
             }
@@ -217,10 +236,10 @@ function signalSeries(alert: AlertModel): SignalSeries {
       const numerator = chooseLabels(ratio.numerator, ratio.match, ratio.denominator === ratio.numerator ? ratio.denominatorMatch : []);
       const sameMetric = ratio.numerator === ratio.denominator;
       const other = sameMetric ? complementOf(ratio.denominator, ratio.denominatorMatch, ratio.match) : chooseLabels(ratio.denominator, ratio.denominatorMatch);
-      return (phases) => {
+      return (phases, step = 1) => {
         if (!numerator || !other) return undefined;
-        const events = counterValues(phases.map((p) => ({ level: p.level * p.traffic, minutes: p.minutes })));
-        const rest = counterValues(phases.map((p) => ({ level: sameMetric ? (1 - p.level) * p.traffic : p.traffic, minutes: p.minutes })));
+        const events = counterValues(phases.map((p) => ({ level: p.level * p.traffic, minutes: p.minutes })), step);
+        const rest = counterValues(phases.map((p) => ({ level: sameMetric ? (1 - p.level) * p.traffic : p.traffic, minutes: p.minutes })), step);
         // The `by` labels must agree between numerator and denominator series.
         const otherLabels = { ...other, ...Object.fromEntries(alert.by.filter((l) => numerator[l.name] !== undefined).map((l) => [l.name, numerator[l.name] ?? ''])) };
         return {
@@ -298,8 +317,12 @@ function degradationCases(alert: AlertModel): Case[] {
   const build = signalSeries(alert);
   const name = alert.rules[0]?.name ?? alert.name;
   const keep = 1 - (alert.dropPercent ?? 0) / 100;
-  const offset = windowMinutes(alert.offset);
-  const after = windowMinutes(alert.window) + forMinutes(alert) + 10;
+  // A day of samples a minute apart would make these the slowest cases: a step of at most a
+  // sixth of the window keeps the window's rate exact.
+  const step = Math.max(1, Math.min(5, Math.floor(windowMinutes(alert.window) / 6)));
+  const roundUp = (m: number) => Math.ceil(m / step) * step;
+  const offset = roundUp(windowMinutes(alert.offset));
+  const after = roundUp(windowMinutes(alert.window) + forMinutes(alert) + 10);
   const at = offset + after - 1;
   const floor = alert.of === 'value' || alert.of === 'delta' ? undefined : alert.minRate;
   const baseline = alert.of === 'rate' ? Math.max(1, (floor ?? 0) * 4) : 10;
@@ -309,11 +332,11 @@ function degradationCases(alert: AlertModel): Case[] {
     build([
       { level: then, traffic: trafficOf(then, t), minutes: offset },
       { level: now, traffic: trafficOf(now, t), minutes: after },
-    ]);
+    ], step);
   const cases: Case[] = [];
   const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
     if (!built) return;
-    cases.push({ comment: `${name}: ${comment}`, series: built.series, checks: [fires ? { fires, alert: name, at, labels: firingLabels(alert, name, built.labels) } : { fires, alert: name, at }] });
+    cases.push({ comment: `${name}: ${comment}`, stepMinutes: step, series: built.series, checks: [fires ? { fires, alert: name, at, labels: firingLabels(alert, name, built.labels) } : { fires, alert: name, at }] });
   };
   push(`drops to half of ${keep} x its value ${alert.offset} earlier: fires`, run(baseline, (baseline * keep) / 2, traffic), true);
   push(`collapses to near zero: fires`, run(baseline, baseline / 1000, traffic), true);

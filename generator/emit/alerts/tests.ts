@@ -303,7 +303,11 @@ function absenceCases(alert: AlertModel): Case[] {
     {
       comment: `${name}: no series for ${alert.window} and ${alert.rules[0]?.for}: fires`,
       series: [series(sample, labels, INSTANCES[0], `${counterValues([{ level: 1, minutes: present }])} _x${gone}`)],
-      checks: [{ fires: true, alert: name, at, labels: { ...fixed, ...Object.fromEntries(alert.labels.map(({ name: n, value }) => [n, value])), severity } }],
+      checks: [
+        // Gone for less than the window (`for` included): not yet absent.
+        { fires: false, alert: name, at: present + windowMinutes(alert.window) - 2 + forMinutes(alert) },
+        { fires: true, alert: name, at, labels: { ...fixed, ...Object.fromEntries(alert.labels.map(({ name: n, value }) => [n, value])), severity } },
+      ],
     },
     {
       comment: `${name}: scraped all along: silent`,
@@ -349,9 +353,9 @@ function degradationCases(alert: AlertModel): Case[] {
 }
 
 /** Good and bad events of an SLO at error ratio `errors` and `traffic` events per second. */
-function sloSeries(alert: AlertModel, phases: readonly { errors: number; traffic: number; minutes: number }[]): { series: InputSeries[]; labels: Record<string, string> } | undefined {
+function sloSeries(alert: AlertModel, phases: readonly { errors: number; traffic: number; minutes: number }[], stepMinutes = 1): { series: InputSeries[]; labels: Record<string, string> } | undefined {
   const metric = alert.metric;
-  const totalOf = (f: (p: (typeof phases)[number]) => number) => counterValues(phases.map((p) => ({ level: f(p), minutes: p.minutes })));
+  const totalOf = (f: (p: (typeof phases)[number]) => number) => counterValues(phases.map((p) => ({ level: f(p), minutes: p.minutes })), stepMinutes);
   if (alert.latencyBelow !== undefined) {
     const labels = chooseLabels(metric, alert.match);
     const [bucket, , count] = metric.samples;
@@ -426,6 +430,24 @@ function sloCases(alert: AlertModel): Case[] {
     push(`${num(second * 100)}% errors over ${slow2.short} and ${slow2.long}: slow burn fires, fast burn silent`, [{ errors: second, traffic, minutes: scaled(slow2.short) + forMinutes(alert, 1) + margin }], (l, at) => [fires(slow.name)(l, at), silent(fast.name)(l, at)]);
     const first = ((slow1.factor + fast2.factor) / 2) * budget;
     push(`${num(first * 100)}% errors over ${slow1.short} and ${slow1.long}: slow burn fires, fast burn silent`, [{ errors: first, traffic, minutes: scaled(slow1.short) + forMinutes(alert, 1) + margin }], (l, at) => [fires(slow.name)(l, at), silent(fast.name)(l, at)]);
+  }
+  // A spike three short windows long (so that the shortest is over its factor for `for` at the
+  // coarse evaluation steps), far too short to lift any long window over its factor.
+  const spike = Math.min(1, 15 * budget);
+  if (fast1 && spike > fast1.factor * budget) {
+    push(`a ${num(spike * 100)}% error spike shorter than every long window: silent`, [{ errors: 0, traffic, minutes: scaled('6h') }, { errors: spike, traffic, minutes: 3 * scaled('5m') }], (l, at) => [silent(fast.name)(l, at), silent(slow.name)(l, at)]);
+  }
+  // After a quiet day, a burst between the slow and the fast factors for a little longer than the
+  // slow pairs' short windows: no long window reaches its factor. Sampled every 5 minutes (a day).
+  if (slow1 && fast2) {
+    const burst = 5 * budget;
+    const day = scaled(slow1.long);
+    const length = Math.ceil((scaled(slow1.short) + forMinutes(alert, 1) + margin) / 5) * 5;
+    if (burst < fast2.factor * budget && burst < 1) {
+      const built = sloSeries(alert, [{ errors: 0, traffic, minutes: day }, { errors: burst, traffic, minutes: length }], 5);
+      const at = day + length - 1;
+      if (built) cases.push({ comment: `${alert.name}: a ${num(burst * 100)}% error burst over ${slow1.short} after a quiet ${slow1.long}: silent`, stepMinutes: 5, series: built.series, checks: [silent(fast.name)(built.labels, at), silent(slow.name)(built.labels, at)] });
+    }
   }
   const normalMinutes = scaled('6h') + forMinutes(alert, 1) + margin;
   push(`${num((budget / 2) * 100)}% errors, within the budget: silent`, [{ errors: budget / 2, traffic, minutes: normalMinutes }], (l, at) => [silent(fast.name)(l, at), silent(slow.name)(l, at)]);

@@ -52,7 +52,7 @@ interface Phase {
 /** `<rules>.test.yaml`: for each alert, cases that must fire and cases that must stay silent. */
 export function emitRuleTests(catalog: Catalog): Map<string, string> {
   const tests = catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => testGroups(alertCases(alert))));
-  if (tests.length === 0) return new Map();
+  // Written without alerts too (no tests): the file's path is on the model whatever the catalogue holds.
   const rulesName = catalog.files.rules.slice(catalog.files.rules.lastIndexOf('/') + 1);
   const body = stringify({ rule_files: [rulesName], evaluation_interval: `${EVALUATION_MINUTES}m`, tests }, { lineWidth: 0, indent: 2 });
   return new Map([[catalog.files.ruleTests, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);

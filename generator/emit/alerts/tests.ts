@@ -51,7 +51,7 @@ interface Phase {
 
 /** `<rules>.test.yaml`: for each alert, cases that must fire and cases that must stay silent. */
 export function emitRuleTests(catalog: Catalog): Map<string, string> {
-  const tests = catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => testGroups(alertCases(alert))));
+  const tests = testGroups(catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => alertCases(alert))));
   // Written without alerts too (no tests): the file's path is on the model whatever the catalogue holds.
   const rulesName = catalog.files.rules.slice(catalog.files.rules.lastIndexOf('/') + 1);
   const body = stringify({ rule_files: [rulesName], evaluation_interval: `${EVALUATION_MINUTES}m`, tests }, { lineWidth: 0, indent: 2 });
@@ -59,9 +59,9 @@ export function emitRuleTests(catalog: Catalog): Map<string, string> {
 }
 
 /**
- * promtool evaluates every rule of the file at every step of a test group, so the cases of an alert
- * share one group, each under a job of its own (`rule-test-1`...), and each check selects its job.
- * Cases whose alert carries no job (absence) keep a group each.
+ * promtool evaluates every rule of the file at every step of a test group, so all cases sampled at
+ * the same step share one group, each under a job of its own (`rule-test-1`...), and each check
+ * selects its alert and its job. Cases whose alert carries no job (absence) keep a group each.
  */
 function testGroups(cases: readonly Case[]): object[] {
   const byStep = new Map<number, Case[]>();
@@ -431,11 +431,11 @@ function sloCases(alert: AlertModel): Case[] {
     const first = ((slow1.factor + fast2.factor) / 2) * budget;
     push(`${num(first * 100)}% errors over ${slow1.short} and ${slow1.long}: slow burn fires, fast burn silent`, [{ errors: first, traffic, minutes: scaled(slow1.short) + forMinutes(alert, 1) + margin }], (l, at) => [fires(slow.name)(l, at), silent(fast.name)(l, at)]);
   }
-  // A spike three short windows long (so that the shortest is over its factor for `for` at the
+  // A spike four short windows long (so that the shortest is over its factor for `for` at the
   // coarse evaluation steps), far too short to lift any long window over its factor.
   const spike = Math.min(1, 15 * budget);
   if (fast1 && spike > fast1.factor * budget) {
-    push(`a ${num(spike * 100)}% error spike shorter than every long window: silent`, [{ errors: 0, traffic, minutes: scaled('6h') }, { errors: spike, traffic, minutes: 3 * scaled('5m') }], (l, at) => [silent(fast.name)(l, at), silent(slow.name)(l, at)]);
+    push(`a ${num(spike * 100)}% error spike shorter than every long window: silent`, [{ errors: 0, traffic, minutes: scaled('6h') }, { errors: spike, traffic, minutes: 4 * scaled('5m') }], (l, at) => [silent(fast.name)(l, at), silent(slow.name)(l, at)]);
   }
   // After a quiet day, a burst between the slow and the fast factors for a little longer than the
   // slow pairs' short windows: no long window reaches its factor. Sampled every 5 minutes (a day).

@@ -96,7 +96,7 @@ async function withPrometheus(options: DemoOptions, app: DemoApp): Promise<Runni
     target: `${urlHost(options.host)}:${app.port}`,
     rules: options.fastAlerts
       ? { texts: new Map([['lazybird.short.rules.yaml', shortRules(readFileSync(CATALOGUE, 'utf8'), 'metrics.yaml').rules]]) }
-      : { files: [join(ROOT, 'alerts', '*.yaml')] },
+      : { files: [join(ROOT, 'alerts', '*.rules.yaml')] },
     scrapeInterval,
     evaluationInterval: options.evaluationInterval ?? scrapeInterval,
     port: options.prometheusPort,

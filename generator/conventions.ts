@@ -379,6 +379,14 @@ export function rulesFile(namespace: string): string {
   return `alerts/${namespace}.rules.yaml`;
 }
 
+/**
+ * The promtool unit tests of a rules file, in its folder: `alerts/lazybird.rules.yaml` →
+ * `alerts/lazybird.rules.test.yaml` (the stem without `.yaml`/`.yml`, then `.test.yaml`).
+ */
+export function ruleTestsFile(rules: string): string {
+  return `${rules.replace(/\.ya?ml$/i, '')}.test.yaml`;
+}
+
 /** Where the catalogue's `outputs:` puts each output; unset ones keep the default layout. */
 export interface OutputLayout {
   readonly typescript?: string | undefined;
@@ -391,6 +399,8 @@ export interface OutputFiles {
   readonly typescript: string;
   readonly reference: string;
   readonly rules: string;
+  /** promtool unit tests of the generated alerts, beside the rules (see ruleTestsFile). */
+  readonly ruleTests: string;
   /** Folder of the dashboards: one JSON file each, and the provisioning file under provisioning/. */
   readonly dashboards: string;
   readonly provisioning: string;
@@ -403,6 +413,7 @@ export function outputFiles(namespace: string, layout: OutputLayout = {}): Outpu
     typescript: layout.typescript ?? TYPESCRIPT_MODULE_FILE,
     reference: layout.reference ?? REFERENCE_FILE,
     rules: layout.rules ?? rulesFile(namespace),
+    ruleTests: ruleTestsFile(layout.rules ?? rulesFile(namespace)),
     dashboards,
     provisioning: provisioningFile(dashboards),
   };

@@ -14,6 +14,7 @@ import { readCatalogFile } from '../read-catalog.js';
 import type { Command } from './args.js';
 import { EXIT } from './exit.js';
 import { findingOf } from './report.js';
+import { runRuleTests } from './rule-tests.js';
 import type { Reporter } from './report.js';
 
 /** The compiled catalogue, or EXIT.invalid once every diagnostic is reported. */
@@ -61,7 +62,8 @@ function runOnOutputs(command: Command, report: Reporter): number {
     const stale = findStale(root, outputs, catalog.ownedDirs);
     if (!isStale(stale)) {
       report.result(`${outputs.size} outputs up to date`);
-      return compatible;
+      const tested = name === 'check' && outputs.has(catalog.files.ruleTests) ? runRuleTests(root, catalog.files.ruleTests, report) : EXIT.ok;
+      return compatible === EXIT.ok ? tested : compatible;
     }
     const regenerate = regenerateCommand(catalogPath);
     if (stale.interrupted) report.summary(`error: an interrupted \`${regenerate}\` was interrupted after it committed; run it again to finish it`);

@@ -2,13 +2,14 @@ import type { Catalog } from '../catalog/model.js';
 import type { Outputs } from '../write.js';
 import { emitDashboards } from './dashboards/index.js';
 import { emitAlerts } from './alerts/index.js';
+import { emitRuleTests } from './alerts/tests.js';
 import { emitDocs } from './docs.js';
 import { emitTypeScript } from './typescript/index.js';
 
 type Emitter = (catalog: Catalog) => Map<string, string>;
 
 /** One emitter per artifact; each is a pure function of the model. */
-const EMITTERS: readonly Emitter[] = [emitAlerts, emitDocs, emitTypeScript, emitDashboards];
+const EMITTERS: readonly Emitter[] = [emitAlerts, emitRuleTests, emitDocs, emitTypeScript, emitDashboards];
 
 /** Every output file, keyed by relative path in sorted order, each ending with one newline. */
 export function emitAll(catalog: Catalog): Outputs {

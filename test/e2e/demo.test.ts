@@ -154,14 +154,14 @@ describe('prometheusConfig', () => {
     const config = parse(
       prometheusConfig({
         jobs: [{ job: 'lazybird', targets: ['127.0.0.1:9464'] }],
-        ruleFiles: ['/repo/alerts/*.yaml'],
+        ruleFiles: ['/repo/alerts/*.rules.yaml'],
         scrapeInterval: '1s',
         evaluationInterval: '2s',
       }),
     ) as Record<string, unknown>;
     expect(config).toEqual({
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '2s' },
-      rule_files: ['/repo/alerts/*.yaml'],
+      rule_files: ['/repo/alerts/*.rules.yaml'],
       scrape_configs: [{ job_name: 'lazybird', metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:9464'] }] }],
     });
     expect((parse(prometheusConfig({ jobs: [], ruleFiles: [], scrapeInterval: '15s', evaluationInterval: '15s' })) as { global: object }).global).toMatchObject({ scrape_timeout: '10s' });

@@ -15,7 +15,7 @@ import { emitAll } from '../../generator/emit/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ruleFiles = readdirSync(join(root, 'alerts')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'alerts', f));
+const ruleFiles = readdirSync(join(root, 'alerts')).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml')).map((f) => join(root, 'alerts', f));
 const unitTests = readdirSync(here).filter((f) => f.endsWith('.test.yaml')).sort();
 
 function promtool(args: string[]): { status: number | null; output: string } {
@@ -57,7 +57,7 @@ describe('promtool test rules', () => {
       .replace('objective: 0.95\n        good: { outcome: success }', 'objective: 0.5\n        good: { outcome: success }');
     const { catalog } = compileCatalog(text, 'metrics.yaml');
     if (!catalog) throw new Error('the mutated catalogue should still be valid');
-    const rules = [...emitAll(catalog)].find(([path]) => path.startsWith('alerts/'));
+    const rules = [...emitAll(catalog)].find(([path]) => path === catalog.files.rules);
     if (!rules) throw new Error('no rule file emitted');
     writeFileSync(join(scratch, 'wrong.rules.yaml'), rules[1]);
     // Only the cases where the two alerts the mutation breaks should fire: the cases that evaluate
@@ -93,7 +93,7 @@ describe.each(catalogueSuites)('the rules of test catalogue %s', (name) => {
   const dir = join(scratch, name);
   const { catalog, diagnostics } = compileCatalog(readFileSync(join(root, 'test', 'catalogues', name, 'metrics.yaml'), 'utf8'), 'metrics.yaml');
   if (!catalog) throw new Error(`test catalogue ${name} is invalid: ${diagnostics.map((d) => d.message).join('; ')}`);
-  const rules = [...emitAll(catalog)].filter(([path]) => path.startsWith('alerts/'));
+  const rules = [...emitAll(catalog)].filter(([path]) => path === catalog.files.rules);
   mkdirSync(dir, { recursive: true });
   for (const [path, text] of rules) writeFileSync(join(dir, path.slice('alerts/'.length)), text);
   const tests = readdirSync(join(here, name)).filter((f) => f.endsWith('.test.yaml')).sort();

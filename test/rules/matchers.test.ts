@@ -41,7 +41,7 @@ describe('matchers on several values, negated ones', () => {
     const { catalog, diagnostics } = compileCatalog(CATALOGUE, 'metrics.yaml');
     expect(diagnostics).toEqual([]);
     if (!catalog) throw new Error('invalid catalogue');
-    const rules = [...emitAll(catalog)].find(([path]) => path.startsWith('alerts/'));
+    const rules = [...emitAll(catalog)].find(([path]) => path === catalog.files.rules);
     if (!rules) throw new Error('no rule file');
     writeFileSync(join(scratch, 'm.rules.yaml'), rules[1]);
     const series = VALUES.map((kind) => ({ series: `m_events_total{job="m", instance="i", kind=${JSON.stringify(kind)}}`, values: '0+60x10' }));
@@ -63,7 +63,7 @@ describe('matchers on several values, negated ones', () => {
 
   it('write =~ and !~ with escaped values, = and != for one value', () => {
     const { catalog } = compileCatalog(CATALOGUE, 'metrics.yaml');
-    const text = [...emitAll(catalog!)].find(([path]) => path.startsWith('alerts/'))?.[1] ?? '';
+    const text = [...emitAll(catalog!)].find(([path]) => path === catalog!.files.rules)?.[1] ?? '';
     expect(text).toContain(String.raw`m_events_total{kind=~"a\\.b|x\\|y|c\\+|\\(d\\)|e"}`);
     expect(text).toContain(String.raw`m_events_total{kind!~"a\\.b|x\\|y|c\\+"}`);
     expect(text).toContain('m_events_total{kind!="e"}');

@@ -460,9 +460,10 @@ function sloCases(alert: AlertModel): Case[] {
 function quantileCases(alert: AlertModel): Case[] {
   const metric = alert.metric;
   const labels = chooseLabels(metric, alert.match);
+  // A histogram with negative buckets exposes no _sum or _count: its buckets are all there is.
   const [bucket, , count] = metric.samples;
   const limit = alert.above ?? 0;
-  if (!labels || !bucket || !count) return [];
+  if (!labels || !bucket) return [];
   const name = alert.rules[0]?.name ?? alert.name;
   const duration = windowMinutes(alert.window) + forMinutes(alert) + 10;
   const at = duration - 1;
@@ -475,7 +476,7 @@ function quantileCases(alert: AlertModel): Case[] {
   const under = bounds.findLastIndex((b) => b <= limit);
   const build = (slot: number, rate: number) => [
     ...bounds.map((b, i) => series(bucket, { ...labels, le: b === Infinity ? '+Inf' : formatGoFloat(b) }, INSTANCES[0], counterValues([{ level: i >= slot ? rate : 0, minutes: duration }]))),
-    series(count, labels, INSTANCES[0], counterValues([{ level: rate, minutes: duration }])),
+    ...(count === undefined ? [] : [series(count, labels, INSTANCES[0], counterValues([{ level: rate, minutes: duration }]))]),
   ];
   const cases: Case[] = [];
   if (over >= 0 && over + 1 < bounds.length) {

@@ -10,8 +10,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/tools.ts'],
     // Most of the long files wait on real servers (Prometheus, VictoriaMetrics, demos) rather than
-    // compute, so three files at a time on a 2-core machine keep the suite inside its budget.
-    maxWorkers: 3,
+    // compute, so four files at a time on a 2-core machine keep the suite inside its budget.
+    maxWorkers: 4,
     testTimeout: 180_000,
     hookTimeout: 180_000,
   },

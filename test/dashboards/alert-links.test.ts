@@ -27,7 +27,7 @@ const dashboards = new Map(
     return [json.uid, json.panels] as const;
   }),
 );
-const rules = parse([...outputs].find(([path]) => path.startsWith('alerts/'))?.[1] ?? '') as {
+const rules = parse(outputs.get(catalog.files.rules) ?? '') as {
   groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];
 };
 const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);

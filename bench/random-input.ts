@@ -11,17 +11,7 @@ export const SEQUENCE_LENGTH = 1 << 16;
 export const SEQUENCE_MASK = SEQUENCE_LENGTH - 1;
 export const SEED = 0x5eed_0014;
 
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same sequence everywhere. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../generator/simulate/random.js';
 
 /** `SEQUENCE_LENGTH` values drawn uniformly from `values`. */
 export function randomChoices<T>(random: () => number, values: readonly T[]): T[] {

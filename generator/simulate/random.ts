@@ -20,16 +20,21 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
 }
 
-/** mulberry32: tiny, fast and good enough for a simulation; `seed` is any 32-bit integer. */
-export function createRandom(seed: number): Random {
+/** mulberry32: a small, well-mixed 32-bit generator in [0, 1); the same seed gives the same sequence everywhere. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const next = (): number => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Tiny, fast and good enough for a simulation; `seed` is any 32-bit integer. */
+export function createRandom(seed: number): Random {
+  const next = mulberry32(seed);
   const normal = (mean: number, sd: number): number => {
     // Box-Muller; 1 - next() is in (0, 1], so the logarithm is finite.
     const u = 1 - next();

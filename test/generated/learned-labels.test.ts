@@ -20,6 +20,7 @@ import type { GeneratedModule } from '../hostile/helpers/outputs.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { parseWithPython } from '../helpers/openmetrics-python.js';
 import { parseExposition, samplesOf } from '../runtime/helpers/parse.js';
+import { mulberry32 } from '../../generator/simulate/random.js';
 
 const CATALOGUE = readFileSync(join(ROOT, 'test', 'catalogues', 'job-runner', 'metrics.yaml'), 'utf8');
 const generation = generate(CATALOGUE, 'test/catalogues/job-runner/metrics.yaml');
@@ -31,16 +32,7 @@ type Face = Record<string, (...args: unknown[]) => unknown>;
 const face = (metrics: unknown, property: string): Face => (metrics as Record<string, Face>)[property]!;
 
 /** A small deterministic generator, so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 describe('the job-runner catalogue (labels that learn their values)', () => {
   it('generates without errors; the label without an overflow value is a warning', () => {

@@ -6,20 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { METRIC_SPECS, createMetrics } from '../../generated/metrics.js';
 import type { MetricSpec } from '../../runtime/index.js';
 import { parseExposition } from '../runtime/helpers/parse.js';
+import { mulberry32 } from '../../generator/simulate/random.js';
 
 const CALLS = 1_000_000;
 
 /** A small deterministic generator, so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 function allowedSamples(spec: MetricSpec): number {
   const series = spec.labels.reduce((product, label) => product * label.values.length, 1);

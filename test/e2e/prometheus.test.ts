@@ -34,7 +34,7 @@ import type { ShortRules } from '../../generator/simulate/short-windows.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT, sleep, startDemo } from './helpers/demo.js';
 import type { DemoProcess } from './helpers/demo.js';
-import { activeTargets, alerts, labelValues, query, ruleGroups } from './helpers/prometheus-api.js';
+import { activeTargets, alerts, dashboardsWithoutData, query, ruleGroups } from './helpers/prometheus-api.js';
 import type { ActiveAlert } from './helpers/prometheus-api.js';
 
 /** Faults injected, each into its own demo; `clean` never gets one. */
@@ -179,28 +179,7 @@ describe('the demo against a real Prometheus, with the rules of the test catalog
     expect(dashboards.unknownVariables).toEqual([]);
 
     const base = prometheus!.url;
-    const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
-    const problems = new Map<string, string>();
-    // Ratio panels read recording rules and rates need a few scrapes: retry until the deadline.
-    const deadline = Date.now() + 40_000;
-    while (pending.size > 0 && Date.now() < deadline) {
-      for (const target of [...pending.values()]) {
-        const result = await query(base, target.promql);
-        if (result.status !== 'success') problems.set(target.where, `${result.status}: ${result.error ?? ''}\n    ${target.promql}`);
-        else if (result.series.length === 0) problems.set(target.where, `no series\n    ${target.promql}`);
-        else {
-          problems.delete(target.where);
-          pending.delete(target.where);
-        }
-      }
-      if (pending.size > 0) await sleep(1000);
-    }
-    expect([...problems].map(([where, why]) => `${where}: ${why}`).join('\n')).toBe('');
-
-    for (const variable of dashboards.variables) {
-      const values = await labelValues(base, variable.label, variable.selector);
-      expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
-    }
+    expect(await dashboardsWithoutData(base, dashboards)).toBe('');
   }, 180_000);
 
   it('has samples for every recording rule', async () => {

@@ -17,8 +17,8 @@ import type { Catalog } from '../../generator/catalog/model.js';
 import { main } from '../../generator/cli.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
-import { eventually, ROOT, sleep } from './helpers/demo.js';
-import { activeTargets, alerts, labelValues, query, ruleGroups } from './helpers/prometheus-api.js';
+import { eventually, ROOT } from './helpers/demo.js';
+import { activeTargets, alerts, dashboardsWithoutData, ruleGroups } from './helpers/prometheus-api.js';
 
 const CATALOGUES = readdirSync(join(ROOT, 'test', 'catalogues'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'test', 'catalogues', entry.name, 'metrics.yaml')))
@@ -125,28 +125,7 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
     expect(dashboards.targets.length).toBeGreaterThan(catalog.metrics.length);
     expect(dashboards.unknownVariables).toEqual([]);
 
-    const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
-    const problems = new Map<string, string>();
-    // Rates need two scrapes and ratio panels read recording rules: retry until the deadline.
-    const deadline = Date.now() + 30_000;
-    while (pending.size > 0 && Date.now() < deadline) {
-      for (const target of [...pending.values()]) {
-        const result = await query(prometheus, target.promql);
-        if (result.status !== 'success') problems.set(target.where, `${result.status}: ${result.error ?? ''}\n    ${target.promql}`);
-        else if (result.series.length === 0) problems.set(target.where, `no series\n    ${target.promql}`);
-        else {
-          problems.delete(target.where);
-          pending.delete(target.where);
-        }
-      }
-      if (pending.size > 0) await sleep(1000);
-    }
-    expect([...problems].map(([where, why]) => `${where}: ${why}`).join('\n')).toBe('');
-
-    for (const variable of dashboards.variables) {
-      const values = await labelValues(prometheus, variable.label, variable.selector);
-      expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
-    }
+    expect(await dashboardsWithoutData(prometheus, dashboards)).toBe('');
   }, 180_000);
 
   it('sets off no alert, not even pending, while no fault is on', async () => {

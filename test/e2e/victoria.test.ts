@@ -38,7 +38,7 @@ import type { WebhookAlert, WebhookReceiver } from './helpers/alertmanager.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT, sleep, startDemo } from './helpers/demo.js';
 import type { DemoProcess } from './helpers/demo.js';
-import { activeTargets, alerts, labelValues, query, ruleGroups } from './helpers/prometheus-api.js';
+import { activeTargets, alerts, dashboardsWithoutData, query, ruleGroups } from './helpers/prometheus-api.js';
 import type { RuleJson } from './helpers/prometheus-api.js';
 import type { Service } from './helpers/service.js';
 import { startVictoriaMetrics, startVmagent, startVmalert } from './helpers/victoria.js';
@@ -205,27 +205,7 @@ describe('the demo on VictoriaMetrics, vmagent, vmalert and Alertmanager, with t
     expect(dashboards.unknownVariables).toEqual([]);
 
     const base = victoriaMetrics.url;
-    const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
-    const problems = new Map<string, string>();
-    // Ratio panels read vmalert's recording rules, written back through remote write: retry a while.
-    for (let round = 0; round < 40 && pending.size > 0; round++) {
-      if (round > 0) await sleep(1_000);
-      for (const target of [...pending.values()]) {
-        const result = await query(base, target.promql);
-        if (result.status !== 'success') problems.set(target.where, `${result.status}: ${result.error ?? ''}\n    ${target.promql}`);
-        else if (result.series.length === 0) problems.set(target.where, `no series\n    ${target.promql}`);
-        else {
-          problems.delete(target.where);
-          pending.delete(target.where);
-        }
-      }
-    }
-    expect([...problems].map(([where, why]) => `${where}: ${why}`).join('\n')).toBe('');
-
-    for (const variable of dashboards.variables) {
-      const values = await labelValues(base, variable.label, variable.selector);
-      expect(values, `${variable.where}: label_values(${variable.selector}, ${variable.label})`).not.toEqual([]);
-    }
+    expect(await dashboardsWithoutData(base, dashboards)).toBe('');
   }, 180_000);
 
   it('has samples of every recording rule, written back by vmalert', async () => {

@@ -1,4 +1,6 @@
 /** The few Prometheus HTTP API calls the end-to-end test makes. */
+import type { DashboardQueries } from './dashboards.js';
+import { sleep } from './demo.js';
 
 export interface Series {
   readonly metric: Readonly<Record<string, string>>;
@@ -75,4 +77,32 @@ export async function activeTargets(base: string): Promise<TargetJson[]> {
 export async function labelValues(base: string, label: string, selector: string): Promise<string[]> {
   const body = await get<string[]>(base, `/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': selector });
   return body.data;
+}
+
+/**
+ * Every dashboard target and variable of `dashboards` asked of the Prometheus-compatible API at
+ * `base`; one line per target without data or variable without values, '' when all answer. Rates
+ * need a few scrapes and ratio panels read recording rules, so targets are retried for up to
+ * `rounds` rounds a second apart (a count, not a deadline: it ends as soon as every one answers).
+ */
+export async function dashboardsWithoutData(base: string, dashboards: DashboardQueries, rounds = 90): Promise<string> {
+  const pending = new Map(dashboards.targets.map((t) => [t.where, t]));
+  const problems = new Map<string, string>();
+  for (let round = 0; round < rounds && pending.size > 0; round++) {
+    if (round > 0) await sleep(1_000);
+    for (const target of [...pending.values()]) {
+      const result = await query(base, target.promql);
+      if (result.status !== 'success') problems.set(target.where, `${result.status}: ${result.error ?? ''}\n    ${target.promql}`);
+      else if (result.series.length === 0) problems.set(target.where, `no series\n    ${target.promql}`);
+      else {
+        problems.delete(target.where);
+        pending.delete(target.where);
+      }
+    }
+  }
+  for (const variable of dashboards.variables) {
+    const values = await labelValues(base, variable.label, variable.selector);
+    if (values.length === 0) problems.set(variable.where, `no values of label_values(${variable.selector}, ${variable.label})`);
+  }
+  return [...problems].map(([where, why]) => `${where}: ${why}`).join('\n');
 }

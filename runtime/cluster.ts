@@ -1,7 +1,7 @@
 /**
  * node:cluster support: each worker records into its own MetricsRuntime; the primary asks every
  * worker for its metrics in prom-client's JSON shape, sums them with prom-client's
- * `AggregatorRegistry.aggregate`, and serves the result in either format.
+ * `AggregatorRegistry.aggregate`, and serves the result in any format.
  *
  * The primary does not use `AggregatorRegistry#clusterMetrics()` because that only returns the text
  * format, rendered by prom-client. It uses its own message types, so it can run next to
@@ -11,7 +11,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import type { ExpositionFormat } from './family.js';
+import type { ExpositionFormat, TextExpositionFormat } from './family.js';
 import { metricsHandler } from './http.js';
 import type { MetricsHandlerOptions, MetricsRequestHandler } from './http.js';
 import type { PromMetricJSON } from './json.js';
@@ -102,7 +102,10 @@ export class ClusterAggregator implements MetricsSource {
   }
 
   /** The aggregate exposition in the given format. Rejects when a worker fails or times out. */
-  async expose(format: ExpositionFormat): Promise<string> {
+  expose(format: TextExpositionFormat): Promise<string>;
+  expose(format: 'protobuf'): Promise<Uint8Array>;
+  expose(format: ExpositionFormat): Promise<string | Uint8Array>;
+  async expose(format: ExpositionFormat): Promise<string | Uint8Array> {
     const started = performance.now();
     const metrics = await this.getMetricsAsJSON();
     return this.runtime.renderAggregate(metrics, format, started);

@@ -7,7 +7,7 @@
  * `_total`), and it writes `le="1"` where OpenMetrics wants the canonical `1.0`. One renderer for
  * both sources also keeps the two halves of a response consistent.
  */
-import type { ExpositionFormat, Family } from './family.js';
+import type { Family, TextExpositionFormat } from './family.js';
 import {
   escapeHelpOpenMetrics,
   escapeHelpText,
@@ -22,33 +22,40 @@ import { counterSampleName, familyName, histogramExposesSum } from './names.js';
 const FOREIGN_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
 
 /**
- * Renders a complete exposition. `data[i]` holds the values of `families[i]`. Foreign metrics whose
- * names clash with one of ours are left out: two families of one name would make the whole scrape
- * invalid, and ours are the ones the catalogue vouches for.
+ * Renders a complete exposition in a text format. `data[i]` holds the values of `families[i]`.
  */
 export function renderExposition(
   families: readonly Family[],
   data: readonly Float64Array[],
   foreign: readonly PromMetricJSON[],
-  format: ExpositionFormat,
+  format: TextExpositionFormat,
 ): string {
   const out: string[] = [];
-  const taken = new Set<string>();
-  families.forEach((family, i) => {
-    taken.add(family.name).add(family.family);
-    family.render(data[i]!, format, out);
-  });
-  for (const metric of foreign) {
-    const counterFamily = familyName(metric.name, metric.type);
-    if (taken.has(metric.name) || taken.has(counterFamily)) continue;
-    taken.add(metric.name).add(counterFamily);
-    renderForeign(metric, format, out);
-  }
+  families.forEach((family, i) => family.render(data[i]!, format, out));
+  for (const metric of foreignMetricsToServe(families, foreign)) renderForeign(metric, format, out);
   if (format === 'openmetrics') out.push('# EOF\n');
   return out.join('');
 }
 
-function renderForeign(metric: PromMetricJSON, format: ExpositionFormat, out: string[]): void {
+/**
+ * The foreign metrics an exposition serves after `families`, in order. Those whose names clash with
+ * one of ours (or with an earlier foreign one) are left out: two families of one name would make the
+ * whole scrape invalid, and ours are the ones the catalogue vouches for.
+ */
+export function foreignMetricsToServe(families: readonly Family[], foreign: readonly PromMetricJSON[]): PromMetricJSON[] {
+  const taken = new Set<string>();
+  for (const family of families) taken.add(family.name).add(family.family);
+  const served: PromMetricJSON[] = [];
+  for (const metric of foreign) {
+    const counterFamily = familyName(metric.name, metric.type);
+    if (taken.has(metric.name) || taken.has(counterFamily)) continue;
+    taken.add(metric.name).add(counterFamily);
+    served.push(metric);
+  }
+  return served;
+}
+
+function renderForeign(metric: PromMetricJSON, format: TextExpositionFormat, out: string[]): void {
   const om = format === 'openmetrics';
   const type = FOREIGN_TYPES.has(metric.type) ? metric.type : om ? 'unknown' : 'untyped';
   const isCounter = type === 'counter';

@@ -13,12 +13,15 @@ import {
 } from './format.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
+import type { NativeHistogramSnapshot } from './native-histogram.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, labelPositions, seriesCount } from './spec.js';
 import { histogramExposesSum, histogramSampleNames } from './names.js';
 
-/** Exposition formats: Prometheus text 0.0.4 or OpenMetrics 1.0.0. */
-export type ExpositionFormat = 'text' | 'openmetrics';
+/** Exposition formats: Prometheus text 0.0.4, OpenMetrics 1.0.0, or delimited protobuf (runtime/protobuf.ts). */
+export type ExpositionFormat = TextExpositionFormat | 'protobuf';
+/** The two text formats, which {@link Family.render} writes. */
+export type TextExpositionFormat = 'text' | 'openmetrics';
 
 export class Family {
   readonly name: string;
@@ -175,7 +178,7 @@ export class Family {
   }
 
   /** Appends this metric's exposition to `out`. */
-  render(data: Float64Array, format: ExpositionFormat, out: string[]): void {
+  render(data: Float64Array, format: TextExpositionFormat, out: string[]): void {
     out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
     if (this.spec.type === 'info') {
       // No series until the application has set the values: an info sample without them would say nothing.
@@ -203,6 +206,14 @@ export class Family {
       out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
       out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
     }
+  }
+
+  /**
+   * The native buckets of a histogram series, for the protobuf exposition; undefined for a
+   * classic-only histogram and for other types. (Stub until native histograms are recorded.)
+   */
+  nativeSnapshot(_data: Float64Array, _series: number): NativeHistogramSnapshot | undefined {
+    return undefined;
   }
 
   /**

@@ -80,7 +80,7 @@ const INTERNAL_ERROR = Buffer.from('internal error\n');
 const EXPECTATION_FAILED = Buffer.from('expectation failed\n');
 
 /**
- * Builds the handler. Routes: `GET|HEAD /metrics` (text or OpenMetrics by the Accept header),
+ * Builds the handler. Routes: `GET|HEAD /metrics` (text, OpenMetrics or protobuf by the Accept header),
  * `GET|HEAD /health`, `GET|HEAD /dashboard`. Unknown paths get 404 (or `next()` under Express),
  * other methods 405 with `Allow: GET, HEAD`. Query strings are ignored and nothing from the request
  * is echoed. Every response has an exact Content-Type, `X-Content-Type-Options: nosniff` and
@@ -126,7 +126,13 @@ export function metricsHandler(source: MetricsSource, options: MetricsHandlerOpt
   const render = (format: ExpositionFormat): Promise<Buffer> => {
     const inProgress = rendering.get(format);
     if (inProgress !== undefined) return inProgress;
-    const body = source.expose(format).then((text) => Buffer.from(text, 'utf8'));
+    const body = source
+      .expose(format)
+      .then((exposition) =>
+        typeof exposition === 'string'
+          ? Buffer.from(exposition, 'utf8')
+          : Buffer.from(exposition.buffer, exposition.byteOffset, exposition.byteLength),
+      );
     rendering.set(format, body);
     const done = (): void => {
       if (rendering.get(format) === body) rendering.delete(format);

@@ -6,9 +6,10 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, UNREADABLE_INPUT, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
 import { renderExposition } from './exposition.js';
+import { renderProtobuf } from './protobuf.js';
 import { Family } from './family.js';
 import { invalidLearnedValue } from './learned.js';
-import type { ExpositionFormat } from './family.js';
+import type { ExpositionFormat, TextExpositionFormat } from './family.js';
 import type { PromMetricJSON } from './json.js';
 import { DROPPED_METRIC_KEY, metricFullName } from './names.js';
 import { contentType, negotiate } from './negotiate.js';
@@ -57,7 +58,8 @@ function processDefaultMetrics(): Registry {
 
 /** Anything that can produce an exposition: a runtime, or a cluster primary's aggregate of one. */
 export interface MetricsSource {
-  expose(format: ExpositionFormat): Promise<string>;
+  /** The text formats as a string, protobuf as bytes. */
+  expose(format: ExpositionFormat): Promise<string | Uint8Array>;
 }
 
 type Storage = Counter | Gauge | Histogram | Info;
@@ -295,11 +297,14 @@ export class MetricsRuntime implements MetricsSource {
    * The full exposition: the catalogue's metrics, the drop counter, then prom-client's registry.
    * Rejects only if a prom-client collector fails.
    */
-  async expose(format: ExpositionFormat): Promise<string> {
+  expose(format: TextExpositionFormat): Promise<string>;
+  expose(format: 'protobuf'): Promise<Uint8Array>;
+  expose(format: ExpositionFormat): Promise<string | Uint8Array>;
+  async expose(format: ExpositionFormat): Promise<string | Uint8Array> {
     const started = performance.now();
     const foreign = await this.foreignMetrics();
     this.assertOpen();
-    const body = renderExposition(this.families, this.data, foreign, format);
+    const body = render(this.families, this.data, foreign, format);
     this.observeScrape(started);
     return body;
   }
@@ -330,7 +335,9 @@ export class MetricsRuntime implements MetricsSource {
    * @internal Renders an exposition from aggregated JSON (a cluster primary's view): metrics of this
    * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones.
    */
-  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string {
+  renderAggregate(metrics: readonly PromMetricJSON[], format: TextExpositionFormat, started: number): string;
+  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string | Uint8Array;
+  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string | Uint8Array {
     this.assertOpen();
     const families = (this.aggregateFamilies ??= this.families.map((f) => (f.hasLearned ? new Family(f.spec) : f)));
     const data = families.map((f) => new Float64Array(f.slots));
@@ -341,7 +348,7 @@ export class MetricsRuntime implements MetricsSource {
       if (i === undefined) foreign.push(metric);
       else families[i]!.absorbJSON(metric, data[i]!);
     }
-    const body = renderExposition(families, data, foreign, format);
+    const body = render(families, data, foreign, format);
     this.observeScrape(started);
     return body;
   }
@@ -370,4 +377,13 @@ export class MetricsRuntime implements MetricsSource {
     }
     return storage;
   }
+}
+
+function render(
+  families: readonly Family[],
+  data: readonly Float64Array[],
+  foreign: readonly PromMetricJSON[],
+  format: ExpositionFormat,
+): string | Uint8Array {
+  return format === 'protobuf' ? renderProtobuf(families, data, foreign) : renderExposition(families, data, foreign, format);
 }

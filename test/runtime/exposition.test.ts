@@ -8,13 +8,13 @@ import {
   formatValue,
   seriesIndexOf,
 } from '../../runtime/index.js';
-import type { ExpositionFormat } from '../../runtime/index.js';
+import type { TextExpositionFormat } from '../../runtime/index.js';
 import { parseExposition, samplesOf, valueOf } from './helpers/parse.js';
 import { pythonOpenMetricsCheck } from '../helpers/openmetrics-python.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { CALLS, COST, LATENCY, ODD, ODD_HELP, ODD_VALUES, QUEUE, SCRAPE, SPECS, expectedSampleCount } from './helpers/specs.js';
 
-const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics'];
+const FORMATS: readonly TextExpositionFormat[] = ['text', 'openmetrics'];
 
 function runtime(defaultMetrics = false): MetricsRuntime {
   return new MetricsRuntime(SPECS, { namespace: 'test', defaultMetrics, scrapeDurationMetric: 'test_scrape_duration_seconds' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsRuntime, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, contentType, negotiate } from '../../runtime/index.js';
+import { MetricsRuntime, OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE, TEXT_CONTENT_TYPE, contentType, negotiate } from '../../runtime/index.js';
 
 describe('negotiate', () => {
   it.each([
@@ -29,6 +29,23 @@ describe('negotiate', () => {
     // A malformed q voids its range.
     ['application/openmetrics-text;q=abc', 'text'],
     ['application/openmetrics-text;q=1.5', 'text'],
+    // Protobuf: what Prometheus 2.42 sends with --enable-feature=native-histograms (copied from its binary).
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'protobuf'],
+    // What older Prometheus versions, prom2json and Telegraf send.
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1', 'protobuf'],
+    ['Application/Vnd.Google.Protobuf; Proto="io.prometheus.client.MetricFamily"; Encoding=delimited', 'protobuf'],
+    // Another message type, another encoding, or a parameter missing: not ours to guess.
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.Metric;encoding=delimited', 'text'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text', 'text'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily', 'text'],
+    ['application/vnd.google.protobuf;encoding=delimited', 'text'],
+    ['application/vnd.google.protobuf', 'text'],
+    // q-values honoured against both text formats; a tie goes to protobuf.
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,application/openmetrics-text;q=0.6', 'openmetrics'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,text/plain', 'text'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,application/openmetrics-text;q=0.5,*/*;q=0.5', 'protobuf'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0,*/*;q=0.1', 'text'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=2,text/plain;q=0.1', 'text'],
   ] as const)('%j -> %s', (accept, expected) => {
     expect(negotiate(accept)).toBe(expected);
   });
@@ -40,5 +57,7 @@ describe('negotiate', () => {
     expect(rt.contentType('text')).toBe(TEXT_CONTENT_TYPE);
     expect(rt.contentType('openmetrics')).toBe(OPENMETRICS_CONTENT_TYPE);
     expect(rt.negotiate('application/openmetrics-text')).toBe('openmetrics');
+    expect(contentType('protobuf')).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited');
+    expect(rt.contentType('protobuf')).toBe(PROTOBUF_CONTENT_TYPE);
   });
 });

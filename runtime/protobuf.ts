@@ -96,7 +96,7 @@ export class ProtoWriter {
     this.buf = grown;
   }
 
-  /** A non-negative integer up to 2^53 as a varint. */
+  /** A non-negative integer below 2^64 as a varint (exact: dividing a double by 128 is). */
   varint(v: number): void {
     this.reserve(10);
     this.pos = this.putVarint(this.pos, v);
@@ -318,11 +318,12 @@ export class ProtobufEncoder {
   }
 
   /**
-   * A count: the uint64 field when it is a whole number, else the `_float` field that overrides it
-   * (metrics.proto gives histograms both, for counts that are not integers).
+   * A count: the uint64 field when it is a whole number (every double from 2^53 on is, and its
+   * varint is exact), else the `_float` field that overrides it. Prometheus reads a histogram with a
+   * float count as a float histogram, so integer counts must never take that path.
    */
   private count(intField: number, floatField: number, value: number): void {
-    if (Number.isSafeInteger(value) && value >= 0) this.w.uint(intField, value);
+    if (Number.isInteger(value) && value >= 0 && value < 2 ** 64) this.w.uint(intField, value);
     else this.w.double(floatField, value);
   }
 

@@ -30,7 +30,7 @@ const SPECS: readonly MetricSpec[] = [
   {
     name: 'pb_requests_total',
     type: 'counter',
-    help: 'Requests.',
+    help: 'Requests ✓ née.',
     unit: '',
     labels: [
       { name: 'route', values: ['home', 'cart'] },
@@ -76,7 +76,7 @@ function recordedRuntime(defaultMetrics = false): MetricsRuntime {
   SCORE_OBSERVATIONS.forEach((v) => rt.histogram(SCORE).observe(0, v));
   rt.info(BUILD).set(['1.2.3', 'abc123']);
   rt.counter(TENANT).inc(rt.unknownLabel(TENANT, 0, 'acme'), 4);
-  rt.counter(TENANT).inc(rt.unknownLabel(TENANT, 0, 'globex'), 1);
+  rt.counter(TENANT).inc(rt.unknownLabel(TENANT, 0, 'glöbex✓'), 1);
   return rt;
 }
 
@@ -99,7 +99,7 @@ describe('the protobuf exposition, decoded with protobufjs and metrics.proto', (
     const families = decodeExposition(await rt.expose('protobuf'));
 
     const requests = familyNamed(families, 'pb_requests_total');
-    expect(requests).toMatchObject({ help: 'Requests.', type: 'COUNTER' });
+    expect(requests).toMatchObject({ help: 'Requests ✓ née.', type: 'COUNTER' });
     expect(requests.unit).toBeUndefined();
     expect(requests.metric.map((m) => [labelsOf(m), m.counter?.value])).toEqual([
       [{ route: 'home', method: 'GET' }, 0],
@@ -133,7 +133,7 @@ describe('the protobuf exposition, decoded with protobufjs and metrics.proto', (
     // Only the learned values' series: the third slot is still free.
     expect(familyNamed(families, 'pb_tenant_calls_total').metric.map((m) => [labelsOf(m), m.counter?.value])).toEqual([
       [{ tenant: 'acme' }, 4],
-      [{ tenant: 'globex' }, 1],
+      [{ tenant: 'glöbex✓' }, 1],
     ]);
     // The drop counter is there too, one series per metric and reason, all at zero.
     const dropped = familyNamed(families, 'metrics_dropped_total');
@@ -457,7 +457,7 @@ describe('negotiation end to end', () => {
     });
     expect(familyNamed(families, 'pb_tenant_calls_total').metric.map((m) => [labelsOf(m), m.counter?.value])).toEqual([
       [{ tenant: 'acme' }, 8],
-      [{ tenant: 'globex' }, 2],
+      [{ tenant: 'glöbex✓' }, 2],
     ]);
     for (const rt of [primary, ...workers]) rt.close();
   });

@@ -168,8 +168,11 @@ describe('the protobuf exposition, decoded with protobufjs and metrics.proto', (
     sizes.forEach((v) => histogram.observe({ kind: 'img' }, v));
     const summary = new PromSummary({ name: 'legacy_wait_seconds', help: 'Waits.', percentiles: [0.5, 0.9], registers: [rt.registry] });
     for (let i = 0; i < 4; i++) summary.observe(0.3);
+    // A prom-client metric taking one of our names is left out, as in the text formats.
+    new PromGauge({ name: 'pb_queue_depth', help: 'Impostor.', registers: [rt.registry] }).set(99);
 
     const families = decodeExposition(await rt.expose('protobuf'));
+    expect(families.filter((f) => f.name === 'pb_queue_depth').map((f) => f.metric[0]!.gauge!.value)).toEqual([-7.25]);
     expect(familyNamed(families, 'legacy_jobs_total')).toMatchObject({
       type: 'COUNTER',
       metric: [

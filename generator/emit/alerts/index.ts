@@ -25,11 +25,19 @@ export interface RuleGroup {
 
 export { MAX_RULES_PER_GROUP };
 
-/** alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue group. */
+/**
+ * alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue
+ * group; with `outputs.mimir_rules`, the same groups again as a Mimir/Cortex ruler namespace file.
+ */
 export function emitAlerts(catalog: Catalog): Map<string, string> {
   const groups = [...ruleGroups(catalog), ...customRuleGroups(catalog)];
-  const body = stringify({ groups }, { lineWidth: 0, indent: 2 });
-  return new Map([[catalog.files.rules, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
+  const header = generatedHeader(catalog.sourceFile, '#');
+  const outputs = new Map([[catalog.files.rules, `${header}\n${stringify({ groups }, { lineWidth: 0, indent: 2 })}`]]);
+  const mimir = catalog.files.mimirRules;
+  // mimirtool and cortextool read `namespace` beside `groups` (and nothing else: they decode with
+  // known fields only); the namespace replaces the file name as the ruler's unit of sync.
+  if (mimir !== undefined) outputs.set(mimir.file, `${header}\n${stringify({ namespace: mimir.namespace, groups }, { lineWidth: 0, indent: 2 })}`);
+  return outputs;
 }
 
 export function ruleGroups(catalog: Catalog): RuleGroup[] {

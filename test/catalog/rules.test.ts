@@ -1397,6 +1397,14 @@ const CASES: readonly Case[] = [
     message: ['outputs.mimir_rules', 'already the path of the rules'],
     at: { line: 'mimir_rules: alerts/shop.rules.yaml', col: 'alerts/shop.rules.yaml' },
   },
+  {
+    rule: 'custom-aggregation-label',
+    title: 'a custom alert that adds up the clusters',
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [cluster]\n', tail: `rules:\n${customAlert('sum by (job) (rate(shop_requests_total[5m])) > 1')}` }),
+    message: ['alert Custom', '"cluster"', 'by (...)'],
+    severity: 'warning',
+    at: { line: 'expr: ', col: 'sum' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

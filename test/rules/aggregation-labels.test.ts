@@ -96,6 +96,23 @@ function selectorMatchers(expr: string): { selector: string; labels: string[] }[
   return found;
 }
 
+describe('custom rules of a catalogue with aggregation_labels', () => {
+  const withCustom = (expr: string): string =>
+    TEXT.replace(/\nevents:/, `\nrules:\n  - record: cluster_job:worker_jobs_failed:rate5m\n    group: jobs\n    expr: ${expr}\nevents:`);
+
+  it('may group by the aggregation label, and are then accepted without a word', () => {
+    const { catalog, diagnostics } = compileCatalog(withCustom('sum by (cluster, job) (rate(worker_jobs_failed_total{cluster="eu"}[5m]))'), CATALOGUE);
+    expect(diagnostics).toEqual([]);
+    expect(catalog?.customRules[0]?.outputLabels?.map((l) => l.name)).toEqual(['cluster', 'job']);
+  });
+
+  it('are warned about when their result drops it', () => {
+    const { catalog, diagnostics } = compileCatalog(withCustom('sum by (job) (rate(worker_jobs_failed_total[5m]))'), CATALOGUE);
+    expect(catalog).toBeDefined();
+    expect(diagnostics.map((d) => [d.rule, d.severity])).toEqual([['custom-aggregation-label', 'warning']]);
+  });
+});
+
 describe('the loss checker', () => {
   it('finds every way an expression can lose the label, and passes those that keep it', () => {
     expect(lossesOf('sum by (cluster, job) (rate(x[5m]))', LABEL)).toEqual([]);

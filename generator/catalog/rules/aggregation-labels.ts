@@ -1,4 +1,7 @@
 import { labelNameOf } from '../defaults.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { LoadedCatalog } from '../load.js';
+import type { Catalog } from '../model.js';
 import type { RuleContext } from './context.js';
 
 /**
@@ -59,5 +62,29 @@ export function aggregationLabelRules(context: RuleContext): void {
     if (fixed !== undefined) {
       context.error('aggregation-label-clash', `aggregation_labels: "${name}" is also set in ${fixed.where}; a fixed value would hide the one every alert carries from its series`, at);
     }
+  });
+}
+
+/**
+ * On the model: a custom rule's expression is kept as written, so a `by (...)` that leaves out an
+ * aggregation label adds the clusters up. Warned, not refused: a store-wide rule may mean it.
+ */
+export function customAggregationRules(catalog: Catalog, source: Pick<LoadedCatalog, 'diagnostic'>): Diagnostic[] {
+  if (catalog.aggregationLabels.length === 0) return [];
+  return catalog.customRules.flatMap((rule) => {
+    // Unknown result labels (Prometheus' own series, a cycle of records): nothing to say.
+    if (rule.outputLabels === undefined) return [];
+    const kept = new Set(rule.outputLabels.map((label) => label.name));
+    const dropped = catalog.aggregationLabels.filter((name) => !kept.has(name));
+    if (dropped.length === 0) return [];
+    const names = dropped.map((name) => `"${name}"`).join(', ');
+    return [
+      source.diagnostic(
+        'custom-aggregation-label',
+        `${rule.kind === 'alert' ? 'alert' : 'recording rule'} ${rule.name}: its result drops ${names} of aggregation_labels, so it adds up every ${dropped[0]}; keep ${dropped.length > 1 ? 'them' : 'it'} in each by (...) unless the rule is meant store-wide`,
+        [...rule.path, 'expr'],
+        { severity: 'warning' },
+      ),
+    ];
   });
 }

@@ -393,6 +393,9 @@ export interface OutputLayout {
   readonly dashboards?: string | undefined;
   readonly rules?: string | undefined;
   readonly reference?: string | undefined;
+  /** The rules again as a Mimir/Cortex ruler namespace file; unset: not written. */
+  readonly mimir_rules?: string | undefined;
+  readonly mimir_namespace?: string | undefined;
 }
 
 export interface OutputFiles {
@@ -404,6 +407,8 @@ export interface OutputFiles {
   /** Folder of the dashboards: one JSON file each, and the provisioning file under provisioning/. */
   readonly dashboards: string;
   readonly provisioning: string;
+  /** The rules as a Mimir/Cortex ruler namespace file, and its namespace (the catalogue's by default). */
+  readonly mimirRules: { readonly file: string; readonly namespace: string } | undefined;
 }
 
 /** Every output's path relative to the output root (`--out`), from the catalogue's `outputs:`. */
@@ -416,6 +421,7 @@ export function outputFiles(namespace: string, layout: OutputLayout = {}): Outpu
     ruleTests: ruleTestsFile(layout.rules ?? rulesFile(namespace)),
     dashboards,
     provisioning: provisioningFile(dashboards),
+    mimirRules: layout.mimir_rules === undefined ? undefined : { file: layout.mimir_rules, namespace: layout.mimir_namespace ?? namespace },
   };
 }
 
@@ -425,7 +431,8 @@ export function outputFiles(namespace: string, layout: OutputLayout = {}): Outpu
  */
 export function ownedOutputDirs(files: OutputFiles): string[] {
   const folderOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
-  const dirs = [folderOf(files.typescript), folderOf(files.reference), folderOf(files.rules), files.dashboards].filter((dir) => dir !== '');
+  const mimir = files.mimirRules === undefined ? [] : [folderOf(files.mimirRules.file)];
+  const dirs = [folderOf(files.typescript), folderOf(files.reference), folderOf(files.rules), files.dashboards, ...mimir].filter((dir) => dir !== '');
   return [...new Set(dirs)].sort();
 }
 

@@ -34,10 +34,14 @@ export interface KnownSeries {
   readonly what: string;
 }
 
-/** The catalogue's series and generated records, and Prometheus' own series, by name. */
-export function catalogSeries(metrics: readonly MetricModel[]): Map<string, KnownSeries> {
+/**
+ * The catalogue's series and generated records, and Prometheus' own series, by name. Every series
+ * also carries the store's `aggregationLabels` (any value), and so do the records, which keep them.
+ */
+export function catalogSeries(metrics: readonly MetricModel[], aggregationLabels: readonly string[] = []): Map<string, KnownSeries> {
   const known = new Map<string, KnownSeries>();
-  const target: [string, LabelValues][] = [['job', undefined], ['instance', undefined]];
+  const added = aggregationLabels.map((name): [string, LabelValues] => [name, undefined]);
+  const target: [string, LabelValues][] = [['job', undefined], ['instance', undefined], ...added];
   const labelsOf = (labels: readonly LabelModel[]): [string, LabelValues][] => labels.map((l) => [l.name, l.values]);
   for (const metric of metrics) {
     const base = new Map([...labelsOf(metric.labels), ...target]);
@@ -49,11 +53,11 @@ export function catalogSeries(metrics: readonly MetricModel[]): Map<string, Know
   }
   for (const metric of metrics) {
     for (const ratio of metric.ratios) {
-      const labels = new Map<string, LabelValues>([...RECORDING_KEEP_LABELS.map((l): [string, LabelValues] => [l, undefined]), ...labelsOf(ratio.by)]);
+      const labels = new Map<string, LabelValues>([...added, ...RECORDING_KEEP_LABELS.map((l): [string, LabelValues] => [l, undefined]), ...labelsOf(ratio.by)]);
       for (const record of ratio.records) known.set(record.name, { labels, what: `the recording rule of ratio ${ratio.name}` });
     }
     for (const alert of metric.alerts) {
-      const labels = new Map<string, LabelValues>([['job', undefined], ...labelsOf(alert.by)]);
+      const labels = new Map<string, LabelValues>([...added, ['job', undefined], ...labelsOf(alert.by)]);
       for (const record of alertRecords(alert)) known.set(record.name, { labels, what: `the recording rule of alert ${alert.name}` });
     }
   }
@@ -79,8 +83,8 @@ export function labelSet(labels: readonly OutputLabel[] | undefined): LabelSet {
  * The series a custom rule may name: the catalogue's, and the custom records with the labels
  * their expressions keep (a record read before its own labels are known, in a cycle, has any).
  */
-export function customSeries(metrics: readonly MetricModel[], rules: readonly RawCustomRule[]): (name: string) => KnownSeries | undefined {
-  const known = catalogSeries(metrics);
+export function customSeries(metrics: readonly MetricModel[], rules: readonly RawCustomRule[], aggregationLabels: readonly string[] = []): (name: string) => KnownSeries | undefined {
+  const known = catalogSeries(metrics, aggregationLabels);
   const records = new Map<string, RawCustomRule>();
   for (const rule of rules) if ('record' in rule && !known.has(rule.record) && !records.has(rule.record)) records.set(rule.record, rule);
   const inferred = new Map<string, KnownSeries>();
@@ -117,8 +121,9 @@ export function resolveCustomRules(
   raw: readonly RawCustomRule[],
   groups: readonly GroupModel[],
   metrics: readonly MetricModel[],
+  aggregationLabels: readonly string[] = [],
 ): { rules: CustomRuleModel[]; groups: CustomRuleGroupModel[] } {
-  const lookup = customSeries(metrics, raw);
+  const lookup = customSeries(metrics, raw, aggregationLabels);
   const rules = raw.map((rule, index): CustomRuleModel => {
     const group = groups.find((g) => g.id === rule.group);
     if (!group) throw new Error(`unresolved group ${rule.group} of custom rule ${index}`);

@@ -4,6 +4,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { loadCatalog } from './load.js';
 import type { LoadedCatalog } from './load.js';
 import { resolveCustomRules } from './custom-rules.js';
+import { customAggregationRules } from './rules/aggregation-labels.js';
 import { buildModel } from './model.js';
 import type { Catalog } from './model.js';
 import type { RawCatalog } from './raw.js';
@@ -38,7 +39,7 @@ export function compileCatalog(text: string, file: string): CompileResult {
 
   // The model holds every derived name; those that must be unique are checked there.
   const catalog = buildModel(raw, basename(file), loaded.locate, resolveCustomRules);
-  diagnostics.push(...uniqueNameRules(catalog, loaded), ...customExpressionRules(catalog, raw, loaded));
+  diagnostics.push(...uniqueNameRules(catalog, loaded), ...customExpressionRules(catalog, raw, loaded), ...customAggregationRules(catalog, loaded));
   if (hasErrors(diagnostics)) return { catalog: undefined, diagnostics: sortDiagnostics(diagnostics), source: loaded };
 
   return { catalog, diagnostics: sortDiagnostics(diagnostics), source: loaded };

@@ -67,6 +67,11 @@ export interface Catalog {
   readonly grafanaUrl: string | undefined;
   /** How often Prometheus scrapes the exporter. */
   readonly scrapeInterval: string;
+  /**
+   * Labels the store adds to every series (`aggregation_labels`, e.g. cluster), which every rule and
+   * dashboard keeps beside `job` in each `by (...)`; none by default.
+   */
+  readonly aggregationLabels: readonly string[];
   readonly budget: { readonly seriesPerMetric: number; readonly totalSeries: number };
   readonly labels: readonly LabelModel[];
   /** In display order, each with its metrics in file order. */
@@ -142,6 +147,7 @@ export type CustomRuleResolver = (
   raw: readonly RawCustomRule[],
   groups: readonly GroupModel[],
   metrics: readonly MetricModel[],
+  aggregationLabels: readonly string[],
 ) => { rules: CustomRuleModel[]; groups: CustomRuleGroupModel[] };
 
 export type SummaryFigureModel = { readonly id: string; readonly property: string; readonly description: string | undefined; readonly path: SourcePath } & (
@@ -599,7 +605,7 @@ export function buildModel(
     return { ...base, kind, metric };
   });
 
-  const resolvedCustom = resolveCustomRules(namespace, raw.rules ?? [], groups, metrics);
+  const resolvedCustom = resolveCustomRules(namespace, raw.rules ?? [], groups, metrics, raw.aggregation_labels ?? []);
   // Custom alerts route like the generated ones: the catalogue's and their group's alert labels and
   // annotations first, their own on top.
   const inheritedBy = (rule: CustomAlertModel, kind: 'alert_labels' | 'alert_annotations', own: readonly NameValue[]): NameValue[] =>
@@ -618,6 +624,7 @@ export function buildModel(
     runbookUrl: raw.runbook_url,
     grafanaUrl,
     scrapeInterval: raw.scrape_interval ?? DEFAULT_SCRAPE_INTERVAL,
+    aggregationLabels: [...(raw.aggregation_labels ?? [])],
     budget,
     labels: [...labels.values()],
     groups,

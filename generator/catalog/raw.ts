@@ -10,6 +10,7 @@ export interface RawCatalog {
   alert_labels?: Record<string, string>;
   alert_annotations?: Record<string, string>;
   scrape_interval?: string;
+  aggregation_labels?: string[];
   budget?: {
     series_per_metric?: number;
     total_series?: number;
@@ -19,6 +20,8 @@ export interface RawCatalog {
     dashboards?: string;
     rules?: string;
     reference?: string;
+    mimir_rules?: string;
+    mimir_namespace?: string;
   };
   labels: Record<string, RawLabel>;
   groups: Record<string, RawGroup>;

@@ -32,6 +32,13 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     }
     lines.push('');
   }
+  if (catalog.aggregationLabels.length > 0) {
+    const names = catalog.aggregationLabels.map(code).join(', ');
+    lines.push(
+      `Every series also carries ${names}, which the store adds (not the exporter); the rules keep ${catalog.aggregationLabels.length > 1 ? 'them' : 'it'} in every aggregation, so each alert fires per value, and the dashboards filter by ${catalog.aggregationLabels.length > 1 ? 'them' : 'it'}.`,
+      '',
+    );
+  }
   lines.push('## Budget', '', '| | series | limit |', '| --- | ---: | ---: |');
   lines.push(`| whole catalogue | ${catalog.totalSeries} | ${catalog.budget.totalSeries} |`);
   for (const metric of largest(catalog, 5)) {

@@ -252,6 +252,9 @@ function withPrometheus(catalog: Catalog, text: string, options: SimulateOptions
   return launchLocalPrometheus({
     job: catalog.namespace,
     target: `${urlHost(options.host)}:${port}`,
+    // The catalogue's aggregation labels, as one cluster's store would add them, so that its rules
+    // and dashboards (which filter and keep them) see the series.
+    labels: Object.fromEntries(catalog.aggregationLabels.map((name) => [name, 'simulate'])),
     rules: { texts: new Map(rules === undefined ? [] : [[path.split('/').at(-1)!, rules]]) },
     scrapeInterval,
     evaluationInterval: options.evaluationInterval ?? scrapeInterval,

@@ -13,6 +13,8 @@ export interface LocalPrometheusOptions {
   readonly job: string;
   /** `host:port` of the exporter. */
   readonly target: string;
+  /** Labels added to every scraped series (the catalogue's aggregation labels). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Rule files to load as they are, or rule texts (file name → content) written to a temporary folder. */
   readonly rules: { readonly files: readonly string[] } | { readonly texts: ReadonlyMap<string, string> };
   readonly scrapeInterval: string;
@@ -50,7 +52,7 @@ export async function launchLocalPrometheus(options: LocalPrometheusOptions): Pr
   const removeRules = (): void => {
     if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
   };
-  const config = prometheusConfig({ jobs: [{ job: options.job, targets: [options.target] }], ruleFiles, scrapeInterval: options.scrapeInterval, evaluationInterval: options.evaluationInterval });
+  const config = prometheusConfig({ jobs: [{ job: options.job, targets: [options.target], ...(options.labels === undefined ? {} : { labels: options.labels }) }], ruleFiles, scrapeInterval: options.scrapeInterval, evaluationInterval: options.evaluationInterval });
 
   let prometheus: RunningPrometheus;
   try {

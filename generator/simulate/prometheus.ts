@@ -18,6 +18,8 @@ export interface ScrapeJob {
   readonly targets: readonly string[];
   /** Default `/metrics`. */
   readonly metricsPath?: string;
+  /** Labels added to every series of these targets (as a store's `cluster` would be). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface PrometheusConfigOptions {
@@ -44,7 +46,7 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
     scrape_configs: options.jobs.map((job) => ({
       job_name: job.job,
       metrics_path: job.metricsPath ?? '/metrics',
-      static_configs: [{ targets: [...job.targets] }],
+      static_configs: [{ targets: [...job.targets], ...(job.labels === undefined ? {} : { labels: { ...job.labels } }) }],
     })),
   };
   return stringify(config, { lineWidth: 0 });

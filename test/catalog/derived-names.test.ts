@@ -38,8 +38,8 @@ describe.each(CATALOGUES)('derived names of %s', (path) => {
   const declared = catalog.metrics.filter((m) => m.role !== 'dropped_records');
 
   it('files: every output path on the model is emitted, and nothing else', () => {
-    const { dashboards: folder, ...files } = catalog.files;
-    const paths = [...Object.values(files), ...catalog.dashboards.map((d) => d.file)].sort();
+    const { dashboards: folder, mimirRules, ...files } = catalog.files;
+    const paths = [...Object.values(files), ...(mimirRules === undefined ? [] : [mimirRules.file]), ...catalog.dashboards.map((d) => d.file)].sort();
     for (const ref of catalog.dashboards) expect(ref.file.startsWith(`${folder}/`)).toBe(true);
     expect([...outputs.keys()].sort()).toEqual(paths);
   });

@@ -1355,6 +1355,56 @@ const CASES: readonly Case[] = [
     message: ['shop_build_info', 'no alerts'],
     at: { after: 'build_info:', line: 'alerts:', col: 'alerts' },
   },
+  // ------------------------------------------------------------------ aggregation labels, Mimir rules
+  {
+    rule: 'aggregation-label-reserved',
+    title: 'the scrape\'s own label',
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [cluster, instance]\n' }),
+    message: ['"instance"', 'scraped target'],
+    at: { line: 'aggregation_labels: [cluster, instance]', col: 'instance' },
+  },
+  {
+    rule: 'aggregation-label-reserved',
+    title: 'a histogram bound',
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [le]\n' }),
+    message: ['"le"', 'bucket'],
+    at: { line: 'aggregation_labels: [le]', col: 'le' },
+  },
+  {
+    rule: 'aggregation-label-clash',
+    title: "a label of the catalogue's own",
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [region, method]\n' }),
+    message: ['"method"', "catalogue's label method"],
+    at: { line: 'aggregation_labels: [region, method]', col: 'method' },
+  },
+  {
+    rule: 'aggregation-label-clash',
+    title: 'a routing label every alert would carry with a fixed value',
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [team]\nalert_labels: { team: payments }\n' }),
+    message: ['"team"', 'alert_labels'],
+    at: { line: 'aggregation_labels: [team]', col: 'team' },
+  },
+  {
+    rule: 'output-mimir-namespace',
+    text: catalogue({ head: 'namespace: shop\noutputs:\n  mimir_namespace: shop-prod\n' }),
+    message: ['outputs.mimir_namespace', 'outputs.mimir_rules'],
+    at: { line: 'mimir_namespace: shop-prod', col: 'mimir_namespace' },
+  },
+  {
+    rule: 'output-path',
+    title: 'the Mimir rules on the Prometheus rules',
+    text: catalogue({ head: 'namespace: shop\noutputs:\n  mimir_rules: alerts/shop.rules.yaml\n' }),
+    message: ['outputs.mimir_rules', 'already the path of the rules'],
+    at: { line: 'mimir_rules: alerts/shop.rules.yaml', col: 'alerts/shop.rules.yaml' },
+  },
+  {
+    rule: 'custom-aggregation-label',
+    title: 'a custom alert that adds up the clusters',
+    text: catalogue({ head: 'namespace: shop\naggregation_labels: [cluster]\n', tail: `rules:\n${customAlert('sum by (job) (rate(shop_requests_total[5m])) > 1')}` }),
+    message: ['alert Custom', '"cluster"', 'by (...)'],
+    severity: 'warning',
+    at: { line: 'expr: ', col: 'sum' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

@@ -48,14 +48,20 @@ function generatedRuleFiles(): Map<string, string> {
   const short = shortRules(readFileSync(join(root, 'metrics.yaml'), 'utf8'), 'metrics.yaml');
   files.set(`${short.path} (metrics.yaml, short windows)`, short.rules);
 
-  const catalogues = join(root, 'test', 'catalogues');
-  for (const dir of readdirSync(catalogues).sort()) {
-    const path = join('test', 'catalogues', dir, 'metrics.yaml');
-    if (!existsSync(join(root, path))) continue;
-    const { catalog } = compileCatalog(readFileSync(join(root, path), 'utf8'), path);
-    if (!catalog) throw new Error(`${path} does not compile`);
-    for (const [output, content] of emitAll(catalog)) {
-      if (output.startsWith('alerts/') && isRuleFile(content)) files.set(`${output} (${path})`, content);
+  // The test catalogues and the golden ones; the rule file is the one the model names, wherever
+  // `outputs.rules` puts it (a Mimir namespace file is not a Prometheus rule file: vmalert refuses
+  // its `namespace` key).
+  for (const folder of ['catalogues', 'goldens']) {
+    const catalogues = join(root, 'test', folder);
+    for (const dir of readdirSync(catalogues).sort()) {
+      const path = join('test', folder, dir, 'metrics.yaml');
+      if (!existsSync(join(root, path))) continue;
+      const { catalog } = compileCatalog(readFileSync(join(root, path), 'utf8'), path);
+      if (!catalog) throw new Error(`${path} does not compile`);
+      const content = emitAll(catalog).get(catalog.files.rules);
+      if (content === undefined || !isRuleFile(content)) throw new Error(`${path} emits no rule file at ${catalog.files.rules}`);
+      // A catalogue without alerts or ratios writes `groups: []`, which vmalert has nothing to validate in.
+      if ((parse(content) as RuleDocument).groups.length > 0) files.set(`${catalog.files.rules} (${path})`, content);
     }
   }
   return files;
@@ -69,6 +75,10 @@ describe('vmalert -dryRun', () => {
     expect(where.some((w) => w.startsWith('alerts/') && !w.includes('('))).toBe(true);
     expect(where.some((w) => w.includes('short windows'))).toBe(true);
     expect(where.some((w) => w.includes('test/catalogues/http-service/'))).toBe(true);
+    expect(where.some((w) => w.includes('test/goldens/alerts/'))).toBe(true);
+    // job-worker keeps its `aggregation_labels` (cluster) in every by().
+    const worker = ruleFiles.find(([w]) => w.includes('test/catalogues/job-worker/'));
+    expect(worker?.[1]).toContain('sum by (cluster, job, queue)');
   });
 
   it.each(ruleFiles)('accepts %s', (where, content) => {

@@ -57,8 +57,8 @@ type Source = Pick<LoadedCatalog, 'diagnostic'>;
 export function customExpressionRules(catalog: Catalog, raw: RawCatalog, source: Source): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const rules = raw.rules ?? [];
-  const lookup = customSeries(catalog.metrics, rules);
-  const names = [...new Set([...catalogSeries(catalog.metrics).keys(), ...rules.flatMap((r) => ('record' in r ? [r.record] : []))])];
+  const lookup = customSeries(catalog.metrics, rules, catalog.aggregationLabels);
+  const names = [...new Set([...catalogSeries(catalog.metrics, catalog.aggregationLabels).keys(), ...rules.flatMap((r) => ('record' in r ? [r.record] : []))])];
   rules.forEach((rule, index) => {
     const path = ['rules', index, 'expr'];
     const where = ruleTitle(rule);

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import type { RawCatalog } from '../raw.js';
+import { aggregationLabelRules } from './aggregation-labels.js';
 import { alertRules } from './alerts.js';
 import { alertRoutingRules } from './alert-routing.js';
 import { cardinalityRules } from './cardinality.js';
@@ -17,7 +18,7 @@ import { labelRules, metricStructureRules, ratioRules, summaryRules } from './st
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules, aggregationLabelRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -3,9 +3,10 @@ import type { OutputLayout } from '../../conventions.js';
 import type { RuleContext } from './context.js';
 
 /** The file name endings each output may have: what Prometheus, TypeScript and Markdown tools pick up. */
-const ENDINGS: Readonly<Record<keyof OutputLayout, readonly string[]>> = {
+const ENDINGS: Readonly<Record<Exclude<keyof OutputLayout, 'mimir_namespace'>, readonly string[]>> = {
   typescript: ['.ts', '.mts'],
   rules: ['.yaml', '.yml'],
+  mimir_rules: ['.yaml', '.yml'],
   reference: ['.md'],
   dashboards: [],
 };
@@ -20,7 +21,7 @@ const STAGING = '.lazybird-generate';
 export function outputRules(context: RuleContext): void {
   const layout = context.raw.outputs;
   if (layout === undefined) return;
-  const keys = Object.keys(ENDINGS) as (keyof OutputLayout)[];
+  const keys = Object.keys(ENDINGS) as (keyof typeof ENDINGS)[];
   for (const key of keys) {
     const path = layout[key];
     if (path === undefined) continue;
@@ -36,14 +37,20 @@ export function outputRules(context: RuleContext): void {
   }
   const files = outputFiles(context.raw.namespace, layout);
   const taken = new Map<string, string>();
-  for (const key of ['typescript', 'rules', 'reference'] as const) {
+  // The rule tests sit beside the rules, wherever those go: no other output may take their path.
+  taken.set(files.ruleTests, 'the rules\' promtool tests');
+  if (layout.rules === undefined) taken.set(files.rules, 'the rules');
+  for (const key of ['typescript', 'rules', 'reference', 'mimir_rules'] as const) {
     if (layout[key] === undefined) continue;
-    const path = files[key];
+    const path = key === 'mimir_rules' ? (files.mimirRules?.file ?? '') : files[key];
     const inDashboards = path.startsWith(`${files.dashboards}/`);
     const first = path === files.provisioning ? 'the dashboards\' provisioning file' : taken.get(path);
     if (first !== undefined) context.error('output-path', `outputs.${key} ${JSON.stringify(path)} is already the path of ${first}; give each output its own path`, ['outputs', key]);
     else if (inDashboards && path.endsWith('.json')) context.error('output-path', `outputs.${key} ${JSON.stringify(path)} is inside the dashboards folder`, ['outputs', key]);
     taken.set(path, `outputs.${key}`);
+  }
+  if (layout.mimir_namespace !== undefined && layout.mimir_rules === undefined) {
+    context.error('output-mimir-namespace', 'outputs.mimir_namespace names the namespace of the Mimir rules file; set outputs.mimir_rules too, or remove it', ['outputs', 'mimir_namespace'], { key: true });
   }
 }
 

@@ -25,11 +25,19 @@ export interface RuleGroup {
 
 export { MAX_RULES_PER_GROUP };
 
-/** alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue group. */
+/**
+ * alerts/<namespace>.rules.yaml: recording and alerting rules, a group (or more) per catalogue
+ * group; with `outputs.mimir_rules`, the same groups again as a Mimir/Cortex ruler namespace file.
+ */
 export function emitAlerts(catalog: Catalog): Map<string, string> {
   const groups = [...ruleGroups(catalog), ...customRuleGroups(catalog)];
-  const body = stringify({ groups }, { lineWidth: 0, indent: 2 });
-  return new Map([[catalog.files.rules, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
+  const header = generatedHeader(catalog.sourceFile, '#');
+  const outputs = new Map([[catalog.files.rules, `${header}\n${stringify({ groups }, { lineWidth: 0, indent: 2 })}`]]);
+  const mimir = catalog.files.mimirRules;
+  // mimirtool and cortextool read `namespace` beside `groups` (and nothing else: they decode with
+  // known fields only); the namespace replaces the file name as the ruler's unit of sync.
+  if (mimir !== undefined) outputs.set(mimir.file, `${header}\n${stringify({ namespace: mimir.namespace, groups }, { lineWidth: 0, indent: 2 })}`);
+  return outputs;
 }
 
 export function ruleGroups(catalog: Catalog): RuleGroup[] {
@@ -38,7 +46,7 @@ export function ruleGroups(catalog: Catalog): RuleGroup[] {
     const records: Rule[] = [];
     const alerts: Rule[] = [];
     for (const metric of group.metrics) {
-      for (const ratio of metric.ratios) records.push(...ratioRecords(ratio));
+      for (const ratio of metric.ratios) records.push(...ratioRecords(catalog, ratio));
       for (const alert of metric.alerts) {
         const rules = alertRules(catalog, metric, alert);
         records.push(...rules.records);
@@ -69,13 +77,25 @@ function dedupeRecords(rules: readonly Rule[]): Rule[] {
   });
 }
 
-/** sum(rate(numerator)) / sum(rate(denominator)), summed by job, instance and the ratio's labels before dividing. */
-function ratioRecords(ratio: RatioModel): Rule[] {
+/**
+ * sum(rate(numerator)) / sum(rate(denominator)), summed by the aggregation labels, job, instance and
+ * the ratio's labels before dividing.
+ */
+function ratioRecords(catalog: Catalog, ratio: RatioModel): Rule[] {
   const by = ratio.by.map((label) => label.name);
   return ratio.records.map(({ window, name }) => ({
     record: name,
-    expr: ratioExpression(ratio, [...RECORDING_KEEP_LABELS, ...by], window, undefined),
+    expr: ratioExpression(ratio, [...catalog.aggregationLabels, ...RECORDING_KEEP_LABELS, ...by], window, undefined),
   }));
+}
+
+/**
+ * The labels an alert's aggregations keep: the store's aggregation labels (one alert per cluster),
+ * `job`, then the alert's own `by`. Both sides of a ratio are summed by the same list, so the
+ * division matches series one to one without `on`/`ignoring`.
+ */
+function alertKeeps(catalog: Catalog, alert: AlertModel): string[] {
+  return [...catalog.aggregationLabels, 'job', ...alert.by.map((label) => label.name)];
 }
 
 function ratioExpression(ratio: RatioModel, by: readonly string[], window: string, offset: string | undefined): string {
@@ -93,8 +113,7 @@ interface Signal {
 }
 
 /** What threshold, degradation and anomaly alerts look at, optionally `offset` in the past. */
-function signal(metric: MetricModel, alert: AlertModel, offset?: string): Signal {
-  const by = ['job', ...alert.by.map((label) => label.name)];
+function signal(metric: MetricModel, alert: AlertModel, by: readonly string[], offset?: string): Signal {
   const r = range(alert.window, offset);
   switch (alert.of) {
     case 'value': {
@@ -135,7 +154,7 @@ interface AlertRules {
 }
 
 function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): AlertRules {
-  const by = alert.by.map((label) => label.name);
+  const keep = alertKeeps(catalog, alert);
   const [bucket, , count] = metric.samples;
   const floor = (traffic: string | undefined): string =>
     alert.minRate === undefined || traffic === undefined ? '' : `\nand\n${traffic} >= ${alert.minRate}`;
@@ -145,28 +164,28 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
 
   switch (alert.kind) {
     case 'threshold': {
-      const watched = signal(metric, alert);
+      const watched = signal(metric, alert, keep);
       const comparison = alert.above !== undefined ? `> ${alert.above}` : `< ${alert.below}`;
       return one(`${parenthesize(watched.expr)} ${comparison}${floor(watched.traffic)}`, valueKindOf(metric, alert));
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
       const expr =
-        `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
-        floor(aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, count)}${r})`));
+        `histogram_quantile(${alert.quantile}, ${aggregate('sum', [...keep, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
+        floor(aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}${r})`));
       return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
-      const now = signal(metric, alert);
-      const then = signal(metric, alert, alert.offset);
-      const keep = 1 - (alert.dropPercent ?? 0) / 100;
+      const now = signal(metric, alert, keep);
+      const then = signal(metric, alert, keep, alert.offset);
+      const kept = 1 - (alert.dropPercent ?? 0) / 100;
       // The floor is on the past traffic: a collapse to near zero is what must fire, while a
       // baseline too thin to compare with stays silent.
-      const expr = `${parenthesize(now.expr)}\n< ${round(keep)} * ${parenthesize(then.expr)}${floor(then.traffic)}`;
+      const expr = `${parenthesize(now.expr)}\n< ${round(kept)} * ${parenthesize(then.expr)}${floor(then.traffic)}`;
       return one(expr, valueKindOf(metric, alert));
     }
     case 'anomaly': {
-      const watched = signal(metric, alert);
+      const watched = signal(metric, alert, keep);
       const record = alert.signalRecord;
       if (record === undefined) throw new Error(`anomaly alert ${alert.name} has no recorded signal`);
       const expr =
@@ -181,19 +200,17 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
       return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, 'none');
     case 'stall': {
       const s = selector(metric, alert.match);
-      const keep = ['job', ...by];
       const expr = `${aggregate('sum', keep, `increase(${s}[${alert.window}])`)} == 0\nand\n${aggregate('sum', keep, `increase(${s}[${alert.baseline}])`)} > 0`;
       return one(expr, 'none');
     }
     case 'slo':
-      return sloRules(catalog, metric, alert, by);
+      return sloRules(catalog, metric, alert, keep);
   }
 }
 
 /** Error-ratio records per burn-rate window, then a fast-burn (page) and a slow-burn (ticket) alert. */
-function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: readonly string[]): AlertRules {
+function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, keep: readonly string[]): AlertRules {
   const scaled = (window: string): string => scaledWindow(window, alert.sloWindow);
-  const keep = ['job', ...by];
   const recordOf = (window: string): string => {
     const record = alert.sloRecords.find((r) => r.window === window);
     if (!record) throw new Error(`SLO ${alert.name} has no record over ${window}`);
@@ -252,7 +269,7 @@ function alertRule(
   // The catalogue's own annotations come last and may replace a generated link.
   const annotations = {
     summary: alert.summary,
-    description: alert.description ?? defaultDescription(metric, alert, value),
+    description: alert.description ?? defaultDescription(catalog, metric, alert, value),
     ...(catalog.runbookUrl === undefined ? {} : { runbook_url: runbookUrl(catalog.runbookUrl, rule.name) }),
     ...(alert.dashboardUrl === undefined ? {} : { dashboard_url: alert.dashboardUrl }),
     ...Object.fromEntries(alert.annotations.map(({ name, value }) => [name, value])),
@@ -262,8 +279,9 @@ function alertRule(
 }
 
 /** A description templated with the alert's labels and value, worded for its kind. */
-function defaultDescription(metric: MetricModel, alert: AlertModel, value: ValueKind): string {
-  const who = ['{{ $labels.job }}', ...alert.by.map((label) => label.name).map((name) => `${name}={{ $labels.${name} }}`)].join(' ');
+function defaultDescription(catalog: Catalog, metric: MetricModel, alert: AlertModel, value: ValueKind): string {
+  const named = [...catalog.aggregationLabels, ...alert.by.map((label) => label.name)];
+  const who = ['{{ $labels.job }}', ...named.map((name) => `${name}={{ $labels.${name} }}`)].join(' ');
   const shown =
     value === 'duration'
       ? '{{ $value | humanizeDuration }}'

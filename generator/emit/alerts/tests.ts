@@ -51,7 +51,9 @@ interface Phase {
 
 /** `<rules>.test.yaml`: for each alert, cases that must fire and cases that must stay silent. */
 export function emitRuleTests(catalog: Catalog): Map<string, string> {
-  const tests = testGroups(catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => alertCases(alert))));
+  // Every input series carries the store's aggregation labels, as a cluster's series would.
+  const stored = Object.fromEntries(catalog.aggregationLabels.map((name) => [name, JOB]));
+  const tests = testGroups(catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => alertCases(alert))), stored);
   // Written without alerts too (no tests): the file's path is on the model whatever the catalogue holds.
   const rulesName = catalog.files.rules.slice(catalog.files.rules.lastIndexOf('/') + 1);
   const body = stringify({ rule_files: [rulesName], evaluation_interval: `${EVALUATION_MINUTES}m`, tests }, { lineWidth: 0, indent: 2 });
@@ -63,7 +65,7 @@ export function emitRuleTests(catalog: Catalog): Map<string, string> {
  * the same step share one group, each under a job of its own (`rule-test-1`...), and each check
  * selects its alert and its job. Cases whose alert carries no job (absence) keep a group each.
  */
-function testGroups(cases: readonly Case[]): object[] {
+function testGroups(cases: readonly Case[], stored: Readonly<Record<string, string>>): object[] {
   const byStep = new Map<number, Case[]>();
   const alone: Case[] = [];
   for (const c of cases) {
@@ -73,7 +75,7 @@ function testGroups(cases: readonly Case[]): object[] {
   const group = (members: readonly Case[], step: number, jobOf: (index: number) => string | undefined) => ({
     name: members.map((c, i) => (jobOf(i) === undefined ? c.comment : `${jobOf(i)}: ${c.comment}`)).join('; '),
     interval: `${step}m`,
-    input_series: members.flatMap((c, i) => c.series.map((s) => ({ series: seriesText(s.name, { job: jobOf(i) ?? JOB, ...s.labels }), values: s.values }))),
+    input_series: members.flatMap((c, i) => c.series.map((s) => ({ series: seriesText(s.name, { job: jobOf(i) ?? JOB, ...stored, ...s.labels }), values: s.values }))),
     promql_expr_test: members.flatMap((c, i) =>
       c.checks.map((check) => {
         const job = jobOf(i);
@@ -81,7 +83,8 @@ function testGroups(cases: readonly Case[]): object[] {
         return {
           expr: seriesText('ALERTS', selected),
           eval_time: minutes(check.at),
-          exp_samples: check.fires ? [{ labels: seriesText('ALERTS', { alertname: check.alert, alertstate: 'firing', ...check.labels, ...(job === undefined ? {} : { job }) }), value: 1 }] : [],
+          // An alert kept per job keeps the aggregation labels too; one without a job (absence) has neither.
+          exp_samples: check.fires ? [{ labels: seriesText('ALERTS', { alertname: check.alert, alertstate: 'firing', ...check.labels, ...(job === undefined ? {} : { job, ...stored }) }), value: 1 }] : [],
         };
       }),
     ),

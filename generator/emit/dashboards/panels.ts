@@ -79,7 +79,7 @@ function infoPanel(metric: MetricModel, context: RenderContext): PanelLike {
   const query = new prometheus.DataqueryBuilder()
     .datasource(DATASOURCE)
     .editorMode(prometheus.QueryEditorMode.Code)
-    .expr(aggregate('max', ['job', 'instance', ...names], selector(metric.name, filters(metric.labels, context))))
+    .expr(aggregate('max', [...kept(context), 'job', 'instance', ...names], selector(metric.name, filters(metric.labels, context))))
     .legendFormat('__auto')
     .instant()
     .format(prometheus.PromQueryFormat.Table)
@@ -98,7 +98,7 @@ function infoPanel(metric: MetricModel, context: RenderContext): PanelLike {
 
 function counterPanel(metric: MetricModel, context: RenderContext): PanelLike {
   const split = splitLabels(metric);
-  const names = split.map((label) => label.name);
+  const names = [...kept(context), ...split.map((label) => label.name)];
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} per second${bySuffix(split)}`,
     description: `${describe(metric)} Per-second rate over the rate interval, summed${bySuffix(split) || ' over all series'}.`,
@@ -114,7 +114,7 @@ function gaugePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const series = selector(metric.name, filters(metric.labels, context));
   // The model decides once, so a threshold on this gauge combines its series as this panel does.
   const additive = metric.additive;
-  const by = additive ? names : ['instance', ...names];
+  const by = [...kept(context), ...(additive ? names : ['instance', ...names])];
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)}${bySuffix(split)}`,
     description: `${describe(metric)} ${additive ? `Summed over the selected instances${bySuffix(split)}.` : `Per instance${bySuffix(split)} (averaged over any other label).`}`,
@@ -127,10 +127,11 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const split = splitLabels(metric);
   const names = split.map((label) => label.name);
   const quantiles = metric.panel.quantiles;
+  const by = [...kept(context), ...names];
   const [bucket, sum, count] = histogramSelectors(metric, context);
-  const queries: Query[] = quantiles.map((q) => ({ expr: histogramQuantile(q, names, bucket), legend: legend(names, quantileName(q)) }));
+  const queries: Query[] = quantiles.map((q) => ({ expr: histogramQuantile(q, by, bucket), legend: legend(by, quantileName(q)) }));
   // A histogram with a negative bound exposes no _sum (OpenMetrics), so it has no mean to show.
-  if (metric.sumExposed) queries.push({ expr: histogramMean(names, sum, count), legend: legend(names, 'mean') });
+  if (metric.sumExposed) queries.push({ expr: histogramMean(by, sum, count), legend: legend(by, 'mean') });
   const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval`;
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
@@ -162,6 +163,8 @@ function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
     )
     .tooltip(new heatmap.HeatmapTooltipBuilder().mode(common.TooltipDisplayMode.Single).yHistogram(true).showColorScale(true))
     .showLegend()
+    // One row per bucket: the distribution over every selected cluster (the filters still apply), since
+    // a heatmap cannot tell two series of one bucket apart; select one cluster to see its own.
     .targets(targets([{ expr: aggregate('sum', ['le'], increase(bucket)), legend: '{{le}}', heatmap: true }]))
     .span(HALF)
     .height(HEIGHT);
@@ -171,7 +174,7 @@ function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
 function ratioPanel(ratio: RatioModel, context: RenderContext): PanelLike {
   const by = ratio.by;
   const record = ratioRecord(ratio);
-  const names = ['instance', ...by.map((label) => label.name)];
+  const names = [...kept(context), 'instance', ...by.map((label) => label.name)];
   return timeseriesPanel({
     title: ratioTitle(ratio, by),
     description: `${ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Per instance${bySuffix(by)}, from the recording rule ${record} (a ratio cannot be averaged across instances without its weights).`,
@@ -205,14 +208,14 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
   if (figure.kind === 'ratio') {
     const { ratio } = figure;
     const { numerator, denominator } = ratio;
-    const part = (metric: MetricModel, match: Matchers): string => aggregate('sum', [], rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(match))));
+    const part = (metric: MetricModel, match: Matchers): string => aggregate('sum', kept(context), rate(selector(metric.name, filters(metric.labels, context), fixedMatchers(match))));
     return base
       .title(sentence(figure.id))
       .description(`${figure.description ?? ratio.description ?? `The ${phrase(ratio.name)} ratio.`} Over the selected instances and the rate interval, from the counters.`)
       .unit(RATIO_UNIT)
       .min(0)
       .max(1)
-      .targets(targets([{ expr: `${part(numerator, ratio.match)} / ${part(denominator, ratio.denominatorMatch)}`, legend: sentence(figure.id) }]));
+      .targets(targets([{ expr: `${part(numerator, ratio.match)} / ${part(denominator, ratio.denominatorMatch)}`, legend: legend(kept(context), sentence(figure.id)) }]));
   }
   const { metric } = figure;
   const filter = filters(metric.labels, context);
@@ -220,29 +223,30 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
     const [, sum, count] = histogramSelectors(metric, context);
     const expr =
       metric.type === 'histogram'
-        ? histogramMean([], sum, count)
+        ? histogramMean(kept(context), sum, count)
         : metric.type === 'counter'
-          ? aggregate('sum', [], rate(selector(metric.name, filter)))
-          : aggregate('avg', [], selector(metric.name, filter));
+          ? aggregate('sum', kept(context), rate(selector(metric.name, filter)))
+          : aggregate('avg', kept(context), selector(metric.name, filter));
     return base
       .title(sentence(figure.id.replace(/_(seconds|bytes)$/, '')))
       .description(`${figure.description ?? metric.help} Over the selected instances and the rate interval.`)
       .unit(panelUnit(metric))
-      .targets(targets([{ expr, legend: sentence(figure.id) }]));
+      .targets(targets([{ expr, legend: legend(kept(context), sentence(figure.id)) }]));
   }
-  const expr = metric.type === 'counter' ? `${aggregate('sum', [], rate(selector(metric.name, filter)))} * 3600` : aggregate('sum', [], selector(metric.name, filter));
+  const expr = metric.type === 'counter' ? `${aggregate('sum', kept(context), rate(selector(metric.name, filter)))} * 3600` : aggregate('sum', kept(context), selector(metric.name, filter));
   return base
     .title(metric.type === 'counter' ? `${sentence(figure.id.replace(/^total_/, ''))} per hour` : sentence(figure.id))
     .description(`${figure.description ?? metric.help} ${metric.type === 'counter' ? 'Rate per hour over the selected instances and the rate interval.' : 'Summed over the selected instances.'}`)
     .unit(panelUnit(metric))
-    .targets(targets([{ expr, legend: sentence(figure.id) }]));
+    .targets(targets([{ expr, legend: legend(kept(context), sentence(figure.id)) }]));
 }
 
 /** Means per label value of several histograms, each on its own unit (and so its own axis). */
 function comparisonPanel(label: LabelModel, metrics: readonly MetricModel[], context: RenderContext): PanelLike {
   const queries = metrics.map((metric): Query => {
     const [, sum, count] = histogramSelectors(metric, context);
-    return { expr: histogramMean([label.name], sum, count), legend: `${legend([label.name])}: ${metricBaseTitle(metric)} (mean)` };
+    const by = [...kept(context), label.name];
+    return { expr: histogramMean(by, sum, count), legend: `${legend(by)}: ${metricBaseTitle(metric)} (mean)` };
   });
   const panel = timeseriesPanel({
     title: `${sentence(label.id)} comparison`,
@@ -329,9 +333,28 @@ function statWidth(index: number, count: number): number {
   return Math.floor(FULL / inLine) + (position < FULL % inLine ? 1 : 0);
 }
 
-/** Dashboard variables the series of these labels are filtered by. */
+/**
+ * Dashboard variables the series of these labels are filtered by: the aggregation labels' (every
+ * series carries them), then those of the labels with a variable on this dashboard.
+ */
 function filters(labels: readonly LabelModel[], context: RenderContext): VariableFilter[] {
-  return labels.filter((label) => context.variables.has(label.id)).map((label) => ({ label: label.name, variable: label.id }));
+  return [
+    ...aggregationFilters(context.catalog),
+    ...labels.filter((label) => context.variables.has(label.id)).map((label) => ({ label: label.name, variable: label.id })),
+  ];
+}
+
+/** `cluster=~"$cluster"` for each aggregation label: its variable is named after it. */
+export function aggregationFilters(catalog: Catalog): VariableFilter[] {
+  return catalog.aggregationLabels.map((name) => ({ label: name, variable: name }));
+}
+
+/**
+ * Labels every aggregation of a panel keeps, before its own: the store's aggregation labels, so
+ * each cluster is its own series (a heatmap's distribution excepted, see heatmapPanel).
+ */
+function kept(context: RenderContext): readonly string[] {
+  return context.catalog.aggregationLabels;
 }
 
 function fixedMatchers(match: Matchers): FixedMatcher[] {

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compileCatalog } from '../../generator/catalog/index.js';
+import { parseDuration } from '../../generator/catalog/duration.js';
+import type { AlertModel } from '../../generator/catalog/model.js';
 import { emitAll } from '../../generator/emit/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,11 +34,19 @@ interface AlertRule {
   expr: string;
 }
 
-/**
- * A broken variant of one alert's expression, or undefined where the mutation does not apply.
- * Anomaly alerts (no generated tests yet) are left alone.
- */
-type Mutation = (expr: string) => string | undefined;
+/** A broken variant of one alert's expression, or undefined where the mutation does not apply. */
+type Mutation = (expr: string, alert: AlertModel) => string | undefined;
+
+/** A window a third as long (two minutes at least, so that a rate still spans two samples). */
+function shorter(window: string): string {
+  return `${Math.max(2, Math.floor(parseDuration(window) / 60 / 3))}m`;
+}
+
+/** Every range `[window]` of the expression replaced; undefined when it has none. */
+function replaceRange(expr: string, window: string, by: string): string | undefined {
+  const replaced = expr.replaceAll(`[${window}]`, `[${by}]`);
+  return replaced === expr ? undefined : replaced;
+}
 
 const MUTATIONS: Readonly<Record<string, Mutation>> = {
   // `>` and `<` swapped (the floor's `>=` kept); an absence alert asks for presence instead.
@@ -48,17 +58,29 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   // The traffic floor keeps the thin traffic instead of the real one.
   floor: (expr) => (expr.includes(' >= ') ? expr.replaceAll(' >= ', ' < ') : undefined),
   // SLO: each pair's long window replaced by its short one. Degradation: the offset removed (the
-  // window compared with itself). Absence: the window cut to a minute. A threshold's, quantile's or
-  // stall's window is not mutated: under the steady input of their cases any window gives the same
-  // value (see the report of issue 16).
-  window: (expr) => {
-    const pairs = /(\S+) > (\([\d.e+-]+ \* [\d.e+-]+\))\n {2}and\n {2}(\S+) > /g;
-    if (pairs.test(expr)) return expr.replace(pairs, (_, short: string, limit: string) => `${short} > ${limit}\n  and\n  ${short} > `);
-    if (expr.includes(' offset ')) return expr.replace(/ offset [0-9a-z]+/g, '');
-    // An absence window shorter than two evaluation steps (5m) is cut too little to show.
-    const absence = /^absent_over_time\(.*\[(\d+)m\]\)$/s.exec(expr);
-    if (absence && Number(absence[1]) >= 10) return expr.replace(/\[[0-9a-z]+\]/g, '[1m]');
-    return undefined;
+  // window compared with itself). Absence: the window cut to a minute. Threshold, quantile and
+  // stall: the window cut to a third; anomaly: its baseline cut to a quarter. A value threshold
+  // has no window.
+  window: (expr, alert) => {
+    switch (alert.kind) {
+      case 'slo': {
+        const pairs = /(\S+) > (\([\d.e+-]+ \* [\d.e+-]+\))\n {2}and\n {2}(\S+) > /g;
+        return pairs.test(expr) ? expr.replace(pairs, (_, short: string, limit: string) => `${short} > ${limit}\n  and\n  ${short} > `) : undefined;
+      }
+      case 'degradation':
+        return expr.includes(' offset ') ? expr.replace(/ offset [0-9a-z]+/g, '') : undefined;
+      case 'absence':
+        // A window shorter than two evaluation steps (5m) is cut too little to show.
+        return parseDuration(alert.window) >= 600 ? replaceRange(expr, alert.window, '1m') : undefined;
+      case 'threshold':
+      case 'quantile':
+        return replaceRange(expr, alert.window, shorter(alert.window));
+      case 'stall':
+        // Likewise: a third of a window under 10m starts pending at the same evaluation.
+        return parseDuration(alert.window) >= 600 ? replaceRange(expr, alert.window, shorter(alert.window)) : undefined;
+      case 'anomaly':
+        return replaceRange(expr, alert.baseline, `${Math.floor(parseDuration(alert.baseline) / 60 / 4)}m`);
+    }
   },
 };
 
@@ -78,7 +100,8 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
   const outputs = emitAll(catalog);
   const rulesText = outputs.get(catalog.files.rules);
   const testsText = outputs.get(catalog.files.ruleTests);
-  const alertKinds = new Map(catalog.metrics.flatMap((m) => m.alerts.flatMap((a) => a.names.map((n) => [n, a.kind] as const))));
+  const alertsByName = new Map(catalog.metrics.flatMap((m) => m.alerts.flatMap((a) => a.names.map((n) => [n, a] as const))));
+  const alertKinds = new Map([...alertsByName].map(([n, a]) => [n, a.kind]));
 
   it('pass on the generated rules, and fail on every broken variant of each alert', () => {
     if (rulesText === undefined || testsText === undefined) throw new Error(`${catalogPath}: no rules or no rule tests emitted`);
@@ -90,8 +113,9 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
       const rules = parse(rulesText) as { groups: { rules: AlertRule[] }[] };
       const changed: string[] = [];
       for (const rule of rules.groups.flatMap((g) => g.rules)) {
-        if (rule.alert === undefined || !alertKinds.has(rule.alert) || alertKinds.get(rule.alert) === 'anomaly') continue;
-        const mutated = mutate(rule.expr);
+        const alert = rule.alert === undefined ? undefined : alertsByName.get(rule.alert);
+        if (rule.alert === undefined || alert === undefined) continue;
+        const mutated = mutate(rule.expr, alert);
         if (mutated === undefined) continue;
         rule.expr = mutated;
         changed.push(rule.alert);
@@ -111,7 +135,11 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
     expect(run.status === 0, 'the mutants must fail').toBe(alertKinds.size === 0);
     if (alertKinds.size === 0) expect((parse(testsText) as { tests: unknown[] }).tests).toEqual([]);
     // Every alert kind is broken by the inversion at least.
-    expect(new Set((broken.get('inverted') ?? []).map((a) => alertKinds.get(a)))).toEqual(new Set([...alertKinds.values()].filter((k) => k !== 'anomaly')));
+    expect(new Set((broken.get('inverted') ?? []).map((a) => alertKinds.get(a)))).toEqual(new Set(alertKinds.values()));
+    // Every alert with a window in its expression is broken by the window mutation: all but value
+    // thresholds and alerts whose window is too short to cut (stated in MUTATIONS.window).
+    const windowed = [...alertsByName].filter(([, a]) => !(a.kind === 'threshold' && a.of === 'value') && !((a.kind === 'absence' || a.kind === 'stall') && parseDuration(a.window) < 600));
+    expect(new Set(broken.get('window'))).toEqual(new Set(windowed.map(([n]) => n)));
     for (const [mutation, alerts] of broken) {
       const report = reportOf(output, `tests.${mutation}.yaml`);
       if (alerts.length > 0) expect(report, `${mutation}: ${report.slice(0, 2000)}`).toMatch(/FAILED/);

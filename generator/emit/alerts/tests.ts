@@ -378,6 +378,7 @@ function degradationCases(alert: AlertModel): Case[] {
       { level: then, traffic: trafficOf(then, t), minutes: offset },
       { level: now, traffic: trafficOf(now, t), minutes: after },
     ], step);
+  const deviations = (count: number) => `${num(count)} standard deviation${count === 1 ? '' : 's'}`;
   const cases: Case[] = [];
   const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
     if (!built) return;
@@ -587,9 +588,11 @@ function anomalyCases(alert: AlertModel): Case[] {
   const build = signalSeries(alert);
   const name = alert.rules[0]?.name ?? alert.name;
   const window = windowMinutes(alert.window);
-  // Samples as far apart as the evaluations when the window still spans three of them: a day
-  // of baseline a minute apart would make these the slowest cases.
-  const step = window >= 3 * EVALUATION_MINUTES && window % EVALUATION_MINUTES === 0 ? EVALUATION_MINUTES : 1;
+  // Samples as far apart as the evaluations when the window still holds three of them (two if a
+  // range leaves out its start, as in Prometheus 3): a day of baseline a minute apart would make
+  // these the slowest cases. A value anomaly has no window in its signal.
+  const spaced = alert.of === 'value' || (window >= 2 * EVALUATION_MINUTES && window % EVALUATION_MINUTES === 0);
+  const step = spaced ? EVALUATION_MINUTES : 1;
   const half = roundUp(windowMinutes(alert.baseline) / 2, step);
   const after = roundUp(window + forMinutes(alert) + 10, step);
   const at = 2 * half + after - step;
@@ -616,15 +619,16 @@ function anomalyCases(alert: AlertModel): Case[] {
       step,
     );
   };
+  const deviations = (count: number) => `${num(count)} standard deviation${count === 1 ? '' : 's'}`;
   const cases: Case[] = [];
   const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
     if (!built) return;
     cases.push({ comment: `${name}: ${comment}`, stepMinutes: step, series: built.series, checks: [fires ? { fires, alert: name, at, labels: firingLabels(alert, name, built.labels) } : { fires, alert: name, at }] });
   };
   if (reached > 1.25 * z) {
-    push(`${spike} deviations above its ${alert.baseline} mean for ${alert.window} and ${alert.rules[0]?.for}: fires`, run(spike, traffic), true);
+    push(`${deviations(spike)} above its ${alert.baseline} mean for ${alert.window} and ${alert.rules[0]?.for}: fires`, run(spike, traffic), true);
     if (floor !== undefined) push(`the same spike at ${num(floor / 4)}/s, under the ${floor}/s floor: silent`, run(spike, floor / 4), false);
   }
-  push(`back to ${num(z / 2)} deviations above its ${alert.baseline} mean after a lower half ${alert.baseline}: silent`, run(z / 2, traffic), false);
+  push(`back to ${deviations(z / 2)} above its ${alert.baseline} mean, after the lower half of that ${alert.baseline}: silent`, run(z / 2, traffic), false);
   return cases;
 }

@@ -630,5 +630,9 @@ function anomalyCases(alert: AlertModel): Case[] {
     if (floor !== undefined) push(`the same spike at ${num(floor / 4)}/s, under the ${floor}/s floor: silent`, run(spike, floor / 4), false);
   }
   push(`back to ${deviations(z / 2)} above its ${alert.baseline} mean, after the lower half of that ${alert.baseline}: silent`, run(z / 2, traffic), false);
+  // It watches rises only: a drop as far below the mean (9 deviations at most, which keeps every
+  // level above zero) stays silent.
+  const drop = Math.min(spike, 9);
+  push(`${deviations(drop)} below its ${alert.baseline} mean: silent, it watches rises`, run(-drop, traffic), false);
   return cases;
 }

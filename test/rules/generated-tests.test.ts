@@ -3,7 +3,8 @@
  * metrics.yaml and of every test and golden catalogue, and they FAIL on deliberately broken
  * variants of those rules (comparison inverted, traffic floor on the wrong side, window dropped),
  * each broken alert caught by at least one of its own cases. One promtool run per catalogue: the
- * generated tests and the three mutants' copies of them, as four test files.
+ * generated tests and the three mutants' copies of them, as four test files; a mutant's copy keeps
+ * only the broken alerts, the records they read, and their checks and series.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -86,6 +87,26 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   },
 };
 
+interface RuleTests {
+  tests: { input_series: { series: string }[]; promql_expr_test: { expr: string }[] }[];
+}
+
+/**
+ * The checks of the `alerts` only, with the series of their cases: a check selects one alert
+ * (and its case's job), so the others' checks pass on a mutant anyway and only cost promtool time.
+ * A group without a job in its checks (absence) keeps all its series.
+ */
+function testsOf(file: RuleTests, alerts: readonly string[]): RuleTests['tests'] {
+  const label = (expr: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(expr)?.[1];
+  return file.tests.flatMap((group) => {
+    const checks = group.promql_expr_test.filter((check) => alerts.includes(label(check.expr, 'alertname') ?? ''));
+    if (checks.length === 0) return [];
+    const jobs = checks.map((check) => label(check.expr, 'job'));
+    const series = jobs.includes(undefined) ? group.input_series : group.input_series.filter((s) => jobs.includes(label(s.series, 'job')));
+    return [{ ...group, input_series: series, promql_expr_test: checks }];
+  });
+}
+
 /** promtool's report of one test file: the lines after its `Unit Testing:` header. */
 function reportOf(output: string, file: string): string {
   const start = output.indexOf(`Unit Testing:  ${file}`);
@@ -123,8 +144,13 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
         changed.push(rule.alert);
       }
       broken.set(mutation, changed);
+      // Only the broken alerts and the records they read: the others cannot fail and cost time.
+      const read = rules.groups.flatMap((g) => g.rules).filter((r) => changed.includes(r.alert ?? '')).map((r) => r.expr);
+      for (const group of rules.groups) {
+        group.rules = group.rules.filter(({ record, alert }) => (record === undefined ? changed.includes(alert ?? '') : read.some((expr) => expr.includes(record))));
+      }
       writeFileSync(join(dir, `rules.${mutation}.yaml`), stringify(rules));
-      writeFileSync(join(dir, `tests.${mutation}.yaml`), stringify({ ...parse(testsText), rule_files: [`rules.${mutation}.yaml`] }));
+      writeFileSync(join(dir, `tests.${mutation}.yaml`), stringify({ ...parse(testsText), rule_files: [`rules.${mutation}.yaml`], tests: testsOf(parse(testsText) as RuleTests, changed) }));
     }
     const files = ['tests.yaml', ...[...broken.keys()].map((m) => `tests.${m}.yaml`)];
     // promtool writes each file's header to stdout and its failures to stderr: one file keeps their order.

@@ -182,7 +182,7 @@ function alertCases(alert: AlertModel): Case[] {
     case 'stall':
       return stallCases(alert);
     case 'anomaly':
-      return [];
+      return anomalyCases(alert);
   }
 }
 
@@ -288,7 +288,48 @@ function thresholdCases(alert: AlertModel): Case[] {
     const low = beyond ? build([{ level, traffic: thin, minutes: duration }]) : undefined;
     if (low) cases.push({ comment: `${name}: beyond ${limit} at ${num(thin)}/s, under the ${floor}/s floor: silent`, series: low.series, checks: [{ fires: false, alert: name, at }] });
   }
+  const held = heldThresholdCase(alert, fire, quiet, traffic);
+  if (held) cases.push(held);
   return cases;
+}
+
+/**
+ * Beyond the threshold long enough to fire, then back on the quiet side for less than half the
+ * window: over the window the signal is still beyond, so the alert still fires. The input is not
+ * steady, so the value depends on the window: a rule over a shorter window has resolved by then.
+ * A value threshold compares the value now, without a window: no such case.
+ */
+function heldThresholdCase(alert: AlertModel, fire: number, quiet: number, traffic: number): Case | undefined {
+  if (alert.of === 'value') return undefined;
+  const window = windowMinutes(alert.window);
+  const above = alert.above !== undefined;
+  const limit = alert.above ?? alert.below ?? 0;
+  const back = (limit + quiet) / 2;
+  const name = alert.rules[0]?.name ?? alert.name;
+  const trafficOf = (level: number) => (alert.of === 'rate' ? level : traffic);
+  for (let after = Math.floor(window / 2); after >= 2; after--) {
+    // The window's mean: `after` minutes back on the quiet side, the rest still beyond.
+    const mean = ((window - after) * fire + after * back) / window;
+    const beyond = above ? mean - limit : limit - mean;
+    if (beyond < Math.abs(fire - limit) / 10) continue;
+    if (alert.of === 'rate' && alert.minRate !== undefined && mean < alert.minRate) continue;
+    const at = roundUp(window + forMinutes(alert) + 10 + after, EVALUATION_MINUTES);
+    const built = signalSeries(alert)([
+      { level: fire, traffic: trafficOf(fire), minutes: at - after },
+      { level: back, traffic: trafficOf(back), minutes: after + EVALUATION_MINUTES },
+    ]);
+    if (!built) return undefined;
+    return {
+      comment: `${name}: back to ${num(back)} for ${after}m after firing, less than its ${alert.window} window: still fires`,
+      series: built.series,
+      checks: [{ fires: true, alert: name, at, labels: firingLabels(alert, name, built.labels) }],
+    };
+  }
+  return undefined;
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
 }
 
 function absenceCases(alert: AlertModel): Case[] {
@@ -340,6 +381,7 @@ function degradationCases(alert: AlertModel): Case[] {
       { level: then, traffic: trafficOf(then, t), minutes: offset },
       { level: now, traffic: trafficOf(now, t), minutes: after },
     ], step);
+  const deviations = (count: number) => `${num(count)} standard deviation${count === 1 ? '' : 's'}`;
   const cases: Case[] = [];
   const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
     if (!built) return;
@@ -487,6 +529,26 @@ function quantileCases(alert: AlertModel): Case[] {
     if (floor !== undefined) cases.push({ comment: `${name}: every observation above ${bounds[over]} at ${num(floor / 4)}/s, under the ${floor}/s floor: silent`, series: build(over + 1, floor / 4), checks: [{ fires: false, alert: name, at }] });
   }
   if (under >= 0) cases.push({ comment: `${name}: every observation at most ${bounds[under]}: silent`, series: build(under, traffic), checks: [{ fires: false, alert: name, at }] });
+  // Slow long enough to fire, then fast for less than the window: while fast observations are
+  // fewer than the quantile's share of the window, the quantile stays in a slow bucket and the
+  // alert still fires; a rule over a shorter window has resolved by then.
+  const window = windowMinutes(alert.window);
+  const after = Math.min(Math.floor(window / 2), Math.ceil((alert.quantile ?? 0) * window) - 1);
+  if (over >= 0 && over + 1 < bounds.length && under >= 0 && after >= 2) {
+    const heldAt = roundUp(window + forMinutes(alert) + 10 + after, EVALUATION_MINUTES);
+    const phases = (slow: boolean, fast: boolean) => [
+      { level: slow ? traffic : 0, minutes: heldAt - after },
+      { level: fast ? traffic : 0, minutes: after + EVALUATION_MINUTES },
+    ];
+    cases.push({
+      comment: `${name}: every observation at most ${bounds[under]} for ${after}m after firing, less than its ${alert.window} window: still fires`,
+      series: [
+        ...bounds.map((b, i) => series(bucket, { ...labels, le: b === Infinity ? '+Inf' : formatGoFloat(b) }, INSTANCES[0], counterValues(phases(i >= over + 1, i >= under)))),
+        ...(count === undefined ? [] : [series(count, labels, INSTANCES[0], counterValues(phases(true, true)))]),
+      ],
+      checks: [{ fires: true, alert: name, at: heldAt, labels: firingLabels(alert, name, labels) }],
+    });
+  }
   return cases;
 }
 
@@ -495,11 +557,85 @@ function stallCases(alert: AlertModel): Case[] {
   const labels = chooseLabels(metric, alert.match);
   if (!labels) return [];
   const name = alert.rules[0]?.name ?? alert.name;
-  const active = 30;
-  const flat = windowMinutes(alert.window) + forMinutes(alert) + 10;
+  const window = windowMinutes(alert.window);
+  // Its last increase lands where an evaluation `window` later sees none for the first time.
+  const active = roundUp(30 + window, EVALUATION_MINUTES) - window;
+  const flat = window + forMinutes(alert) + 10;
   const at = active + flat - 1;
+  // Flat for the window, then pending for `for`: one evaluation before that it has not fired yet.
+  const notYet = active + window + roundUp(forMinutes(alert), EVALUATION_MINUTES) - EVALUATION_MINUTES;
   return [
-    { comment: `${name}: no increase for ${alert.window}: fires`, series: [series(metric.name, labels, INSTANCES[0], counterValues([{ level: 1, minutes: active }, { level: 0, minutes: flat }]))], checks: [{ fires: true, alert: name, at, labels: firingLabels(alert, name, labels) }] },
+    {
+      comment: `${name}: no increase for ${alert.window}: fires, not before ${alert.window} and ${alert.rules[0]?.for}`,
+      series: [series(metric.name, labels, INSTANCES[0], counterValues([{ level: 1, minutes: active }, { level: 0, minutes: flat }]))],
+      checks: [
+        { fires: false, alert: name, at: notYet },
+        { fires: true, alert: name, at, labels: firingLabels(alert, name, labels) },
+      ],
+    },
     { comment: `${name}: increasing all along: silent`, series: [series(metric.name, labels, INSTANCES[0], counterValues([{ level: 1, minutes: active + flat }]))], checks: [{ fires: false, alert: name, at }] },
   ];
+}
+
+/**
+ * An anomaly alert compares its recorded signal with the mean and standard deviation of that
+ * signal over its baseline. Every case starts with one baseline of normal noise: the first half a
+ * standard deviation above a mean, the second half one below. Then the signal spikes far beyond
+ * `z` deviations for its window and `for` (fires; under the traffic floor: silent), or comes back
+ * to half of `z` deviations above the mean, well within the noise of the whole baseline, though
+ * far above the last half of it (silent: a shorter baseline would see a spike).
+ */
+function anomalyCases(alert: AlertModel): Case[] {
+  const z = alert.z;
+  if (z === undefined || z <= 0) return [];
+  const build = signalSeries(alert);
+  const name = alert.rules[0]?.name ?? alert.name;
+  const window = windowMinutes(alert.window);
+  // Samples as far apart as the evaluations when the window still holds three of them (two if a
+  // range leaves out its start, as in Prometheus 3): a day of baseline a minute apart would make
+  // these the slowest cases. A value anomaly has no window in its signal.
+  const spaced = alert.of === 'value' || (window >= 2 * EVALUATION_MINUTES && window % EVALUATION_MINUTES === 0);
+  const step = spaced ? EVALUATION_MINUTES : 1;
+  const half = roundUp(windowMinutes(alert.baseline) / 2, step);
+  const after = roundUp(window + forMinutes(alert) + 10, step);
+  const at = 2 * half + after - step;
+  const floor = alert.of === 'value' || alert.of === 'delta' ? undefined : alert.minRate;
+  // A rate is its own traffic; the other signals are a mean or a ratio of `traffic` events a second.
+  const scale = alert.of === 'rate' ? 10 * Math.max(1, (floor ?? 0) * 4) : alert.of === 'ratio' ? 0.02 : 1;
+  const traffic = Math.max(1, (floor ?? 0) * 4);
+  const mean = 10 * scale;
+  const deviation = scale;
+  // The spike is part of its own baseline (the recorded signal is sampled once an evaluation):
+  // it must stand out by more than `z` deviations of a baseline that includes it.
+  const spike = 4 * z + 4;
+  const share = after / EVALUATION_MINUTES / (2 * half / EVALUATION_MINUTES + 1);
+  const variance = 1 - share + share * spike * spike - (share * spike) ** 2;
+  const reached = (spike * (1 - share)) / Math.sqrt(variance);
+  const trafficOf = (level: number, t: number) => (alert.of === 'rate' ? level : t);
+  const run = (then: number, t: number) => {
+    const levels = [mean + deviation, mean - deviation, mean + then * deviation];
+    // Under a floor a rate is thin as a whole: every level scaled down to `t` at most.
+    const factor = alert.of === 'rate' && t < traffic ? t / Math.max(...levels) : 1;
+    if (alert.of === 'ratio' && Math.max(...levels) > 1) return undefined;
+    return build(
+      levels.map((level, i) => ({ level: level * factor, traffic: trafficOf(level * factor, t), minutes: i < 2 ? half : after })),
+      step,
+    );
+  };
+  const deviations = (count: number) => `${num(count)} standard deviation${count === 1 ? '' : 's'}`;
+  const cases: Case[] = [];
+  const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
+    if (!built) return;
+    cases.push({ comment: `${name}: ${comment}`, stepMinutes: step, series: built.series, checks: [fires ? { fires, alert: name, at, labels: firingLabels(alert, name, built.labels) } : { fires, alert: name, at }] });
+  };
+  if (reached > 1.25 * z) {
+    push(`${deviations(spike)} above its ${alert.baseline} mean for ${alert.window} and ${alert.rules[0]?.for}: fires`, run(spike, traffic), true);
+    if (floor !== undefined) push(`the same spike at ${num(floor / 4)}/s, under the ${floor}/s floor: silent`, run(spike, floor / 4), false);
+  }
+  push(`back to ${deviations(z / 2)} above its ${alert.baseline} mean, after the lower half of that ${alert.baseline}: silent`, run(z / 2, traffic), false);
+  // It watches rises only: a drop as far below the mean (9 deviations at most, which keeps every
+  // level above zero) stays silent.
+  const drop = Math.min(spike, 9);
+  push(`${deviations(drop)} below its ${alert.baseline} mean: silent, it watches rises`, run(-drop, traffic), false);
+  return cases;
 }

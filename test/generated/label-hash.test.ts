@@ -12,7 +12,7 @@ import { ModuleDir, errorLines, generate, output } from '../hostile/helpers/outp
 import type { GeneratedMetrics, GeneratedModule } from '../hostile/helpers/outputs.js';
 
 const SEED = 20261130;
-const RUNS = 1500;
+const RUNS = 600;
 
 /** Value sets that take each shape of hash: length only, one read, two reads, reads from the end, one length, two-byte characters, and one too large to hash. */
 const LABELS: Record<string, { values: string[]; overflow?: string }> = {

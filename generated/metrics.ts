@@ -373,126 +373,158 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
   },
 ];
 
-/** Position of a value of labels agent, from_agent, to_agent; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of agentIndex, by position. */
+const AGENT_VALUES: readonly string[] = ["claude", "gemini", "copilot", "codex", "local", "other"];
+/** Hash slot → position for agentIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const AGENT_SLOTS: readonly number[] = [2, 5, 0, 1, 0, 4, 3, 0];
+
+/** Position of a value of labels agent, from_agent, to_agent; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function agentIndex(value: unknown): number {
-  switch (value) {
-    case "claude": return 0;
-    case "gemini": return 1;
-    case "copilot": return 2;
-    case "codex": return 3;
-    case "local": return 4;
-    case "other": return 5;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 5 || length > 7) return -1;
+  const position = AGENT_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 350025589) >>> 29]!;
+  return AGENT_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label agent_operation; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of agentOperationIndex, by position. */
+const AGENT_OPERATION_VALUES: readonly string[] = ["generate", "refine", "review", "fix", "other"];
+/** Hash slot → position for agentOperationIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const AGENT_OPERATION_SLOTS: readonly number[] = [0, 3, 1, 2, 0, 4, 0, 0];
+
+/** Position of a value of label agent_operation; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function agentOperationIndex(value: unknown): number {
-  switch (value) {
-    case "generate": return 0;
-    case "refine": return 1;
-    case "review": return 2;
-    case "fix": return 3;
-    case "other": return 4;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 3 || length > 8) return -1;
+  const position = AGENT_OPERATION_SLOTS[Math.imul(length ^ (value.charCodeAt(length - 1) << 8), 1182981139) >>> 29]!;
+  return AGENT_OPERATION_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label cache_layer; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of cacheLayerIndex, by position. */
+const CACHE_LAYER_VALUES: readonly string[] = ["memory", "redis", "disk"];
+/** Hash slot → position for cacheLayerIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const CACHE_LAYER_SLOTS: readonly number[] = [1, 2, 0, 0];
+
+/** Position of a value of label cache_layer; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length, then one comparison: no branch depends on which value it is. */
 function cacheLayerIndex(value: unknown): number {
-  switch (value) {
-    case "memory": return 0;
-    case "redis": return 1;
-    case "disk": return 2;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 4 || length > 6) return -1;
+  const position = CACHE_LAYER_SLOTS[Math.imul(length, 2654435761) >>> 30]!;
+  return CACHE_LAYER_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label cache_result; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of cacheResultIndex, by position. */
+const CACHE_RESULT_VALUES: readonly string[] = ["hit", "miss"];
+/** Hash slot → position for cacheResultIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const CACHE_RESULT_SLOTS: readonly number[] = [1, 0];
+
+/** Position of a value of label cache_result; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length, then one comparison: no branch depends on which value it is. */
 function cacheResultIndex(value: unknown): number {
-  switch (value) {
-    case "hit": return 0;
-    case "miss": return 1;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 3 || length > 4) return -1;
+  const position = CACHE_RESULT_SLOTS[Math.imul(length, 2654435761) >>> 31]!;
+  return CACHE_RESULT_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label severity; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of severityIndex, by position. */
+const SEVERITY_VALUES: readonly string[] = ["critical", "high", "medium", "low"];
+/** Hash slot → position for severityIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const SEVERITY_SLOTS: readonly number[] = [0, 3, 1, 2];
+
+/** Position of a value of label severity; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length, then one comparison: no branch depends on which value it is. */
 function severityIndex(value: unknown): number {
-  switch (value) {
-    case "critical": return 0;
-    case "high": return 1;
-    case "medium": return 2;
-    case "low": return 3;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 3 || length > 8) return -1;
+  const position = SEVERITY_SLOTS[Math.imul(length, 594579459) >>> 30]!;
+  return SEVERITY_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label checkpoint; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of checkpointIndex, by position. */
+const CHECKPOINT_VALUES: readonly string[] = ["1", "2", "3"];
+/** Hash slot → position for checkpointIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const CHECKPOINT_SLOTS: readonly number[] = [0, 1, 2, 0];
+
+/** Position of a value of label checkpoint; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function checkpointIndex(value: unknown): number {
-  switch (value) {
-    case "1": return 0;
-    case "2": return 1;
-    case "3": return 2;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length !== 1) return -1;
+  const position = CHECKPOINT_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 2654435761) >>> 30]!;
+  return CHECKPOINT_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label resource; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of resourceIndex, by position. */
+const RESOURCE_VALUES: readonly string[] = ["cpu", "memory", "network"];
+/** Hash slot → position for resourceIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const RESOURCE_SLOTS: readonly number[] = [0, 2, 1, 0];
+
+/** Position of a value of label resource; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length, then one comparison: no branch depends on which value it is. */
 function resourceIndex(value: unknown): number {
-  switch (value) {
-    case "cpu": return 0;
-    case "memory": return 1;
-    case "network": return 2;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 3 || length > 7) return -1;
+  const position = RESOURCE_SLOTS[Math.imul(length, 2654435761) >>> 30]!;
+  return RESOURCE_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label db_operation; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of dbOperationIndex, by position. */
+const DB_OPERATION_VALUES: readonly string[] = ["select", "insert", "update", "delete"];
+/** Hash slot → position for dbOperationIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const DB_OPERATION_SLOTS: readonly number[] = [1, 0, 2, 3];
+
+/** Position of a value of label db_operation; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function dbOperationIndex(value: unknown): number {
-  switch (value) {
-    case "select": return 0;
-    case "insert": return 1;
-    case "update": return 2;
-    case "delete": return 3;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length !== 6) return -1;
+  const position = DB_OPERATION_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 3929627909) >>> 30]!;
+  return DB_OPERATION_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label outcome; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of outcomeIndex, by position. */
+const OUTCOME_VALUES: readonly string[] = ["success", "failure"];
+/** Hash slot → position for outcomeIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const OUTCOME_SLOTS: readonly number[] = [0, 1];
+
+/** Position of a value of label outcome; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function outcomeIndex(value: unknown): number {
-  switch (value) {
-    case "success": return 0;
-    case "failure": return 1;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length !== 7) return -1;
+  const position = OUTCOME_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 2158830161) >>> 31]!;
+  return OUTCOME_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label service; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of serviceIndex, by position. */
+const SERVICE_VALUES: readonly string[] = ["github", "anthropic", "openai", "google", "sonarqube", "other"];
+/** Hash slot → position for serviceIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const SERVICE_SLOTS: readonly number[] = [2, 3, 5, 0, 4, 1, 0, 0];
+
+/** Position of a value of label service; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function serviceIndex(value: unknown): number {
-  switch (value) {
-    case "github": return 0;
-    case "anthropic": return 1;
-    case "openai": return 2;
-    case "google": return 3;
-    case "sonarqube": return 4;
-    case "other": return 5;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 5 || length > 9) return -1;
+  const position = SERVICE_SLOTS[Math.imul(length ^ (value.charCodeAt(length - 1) << 8), 3480575553) >>> 29]!;
+  return SERVICE_VALUES[position] === value ? position : -1;
 }
 
-/** Position of a value of label error_type; -1 for any other value, which sends the call to the runtime's slow path. */
+/** Values of errorTypeIndex, by position. */
+const ERROR_TYPE_VALUES: readonly string[] = ["timeout", "rate_limited", "server_error", "client_error", "network", "auth", "other"];
+/** Hash slot → position for errorTypeIndex; an empty slot holds 0, whose value a string landing there cannot equal. */
+const ERROR_TYPE_SLOTS: readonly number[] = [4, 1, 0, 3, 2, 5, 6, 0];
+
+/** Position of a value of label error_type; -1 for any other value, which sends the call to the runtime's slow path. Found by a perfect hash of the length and one character, then one comparison: no branch depends on which value it is. */
 function errorTypeIndex(value: unknown): number {
-  switch (value) {
-    case "timeout": return 0;
-    case "rate_limited": return 1;
-    case "server_error": return 2;
-    case "client_error": return 3;
-    case "network": return 4;
-    case "auth": return 5;
-    case "other": return 6;
-    default: return -1;
-  }
+  if (typeof value !== "string") return -1;
+  const length = value.length;
+  if (length < 4 || length > 12) return -1;
+  const position = ERROR_TYPE_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 3310400751) >>> 29]!;
+  return ERROR_TYPE_VALUES[position] === value ? position : -1;
 }
 
 /** Labels of lazybird_checkpoint_duration_seconds. */
@@ -1250,6 +1282,36 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     [Symbol.dispose]: () => runtime.close(),
     runtime,
   };
+  // A recorder method whose label value is outside the catalogue records here, out of its line.
+  const recordTaskCompletionSlowly = (durationSeconds: number, qualityScore: number, costUsd: number, testCoverageRatio: number, outcome: unknown, agent: unknown): void => {
+    taskDurationSecondsStore.observe(0, durationSeconds);
+    qualityScoreStore.observe(0, qualityScore);
+    taskCostUsdStore.observe(0, costUsd);
+    testCoverageRatioStore.observe(0, testCoverageRatio);
+    tasksTotalStore.inc(tasksTotalSeries(outcome));
+    agentTasksTotalStore.inc(agentTasksTotalSeries(agent, outcome));
+    agentQualityScoreStore.observe(agentQualityScoreSeries(agent), qualityScore);
+  };
+  const recordAgentCallSlowly = (agent: unknown, latencySeconds: number, operation: unknown, costUsd: number, tokens: number): void => {
+    agentLatencySecondsStore.observe(agentLatencySecondsSeries(agent), latencySeconds);
+    agentCallsTotalStore.inc(agentCallsTotalSeries(agent, operation));
+    apiCostUsdTotalStore.incBy(apiCostUsdTotalSeries(agent, operation), costUsd);
+    agentTokensTotalStore.incBy(agentTokensTotalSeries(agent), tokens);
+    agentCallCostUsdStore.observe(agentCallCostUsdSeries(agent), costUsd);
+  };
+  const recordCacheLookupSlowly = (cacheLayer: unknown, durationSeconds: number, result: unknown): void => {
+    cacheLookupDurationSecondsStore.observe(cacheLookupDurationSecondsSeries(cacheLayer), durationSeconds);
+    cacheLookupsTotalStore.inc(cacheLookupsTotalSeries(cacheLayer, result));
+  };
+  const recordAgentSwitchSlowly = (fromAgent: unknown, toAgent: unknown, qualityImprovement: number, costRatio: number): void => {
+    agentSwitchesTotalStore.inc(agentSwitchesTotalSeries(fromAgent, toAgent));
+    agentSwitchQualityImprovementScoreStore.observe(0, qualityImprovement);
+    agentSwitchCostRatioStore.set(agentSwitchCostRatioSeries(fromAgent, toAgent), costRatio);
+  };
+  const recordCheckpointFailureSlowly = (checkpoint: unknown): void => {
+    checkpointFailuresTotalStore.inc(checkpointFailuresTotalSeries(checkpoint));
+    earlyTerminationsTotalStore.inc(0);
+  };
   const recorder: Recorder = {
     recordTaskCompletion(event) {
       // Each field is read once, before anything is recorded, so a throwing getter drops the whole event.
@@ -1262,13 +1324,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         const agent = event?.agent;
         const outcomeAt = outcomeIndex(outcome);
         const agentAt = agentIndex(agent);
+        if ((outcomeAt | agentAt) < 0) return recordTaskCompletionSlowly(durationSeconds, qualityScore, costUsd, testCoverageRatio, outcome, agent);
         taskDurationSecondsStore.observe(0, durationSeconds);
         qualityScoreStore.observe(0, qualityScore);
         taskCostUsdStore.observe(0, costUsd);
         testCoverageRatioStore.observe(0, testCoverageRatio);
-        tasksTotalStore.inc(outcomeAt >= 0 ? outcomeAt : tasksTotalSeries(outcome));
-        agentTasksTotalStore.inc(agentAt >= 0 && outcomeAt >= 0 ? agentAt * 2 + outcomeAt : agentTasksTotalSeries(agent, outcome));
-        agentQualityScoreStore.observe(agentAt >= 0 ? agentAt : agentQualityScoreSeries(agent), qualityScore);
+        tasksTotalStore.inc(outcomeAt);
+        agentTasksTotalStore.inc(agentAt * 2 + outcomeAt);
+        agentQualityScoreStore.observe(agentAt, qualityScore);
       } catch (error) {
         runtime.unreadableInput(error, 0, 8, 18, 9, 13, 35, 33);
       }
@@ -1283,11 +1346,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         const tokens = event?.tokens;
         const agentAt = agentIndex(agent);
         const operationAt = agentOperationIndex(operation);
-        agentLatencySecondsStore.observe(agentAt >= 0 ? agentAt : agentLatencySecondsSeries(agent), latencySeconds);
-        agentCallsTotalStore.inc(agentAt >= 0 && operationAt >= 0 ? agentAt * 5 + operationAt : agentCallsTotalSeries(agent, operation));
-        apiCostUsdTotalStore.incBy(agentAt >= 0 && operationAt >= 0 ? agentAt * 5 + operationAt : apiCostUsdTotalSeries(agent, operation), costUsd);
-        agentTokensTotalStore.incBy(agentAt >= 0 ? agentAt : agentTokensTotalSeries(agent), tokens);
-        agentCallCostUsdStore.observe(agentAt >= 0 ? agentAt : agentCallCostUsdSeries(agent), costUsd);
+        if ((agentAt | operationAt) < 0) return recordAgentCallSlowly(agent, latencySeconds, operation, costUsd, tokens);
+        agentLatencySecondsStore.observe(agentAt, latencySeconds);
+        agentCallsTotalStore.inc(agentAt * 5 + operationAt);
+        apiCostUsdTotalStore.incBy(agentAt * 5 + operationAt, costUsd);
+        agentTokensTotalStore.incBy(agentAt, tokens);
+        agentCallCostUsdStore.observe(agentAt, costUsd);
       } catch (error) {
         runtime.unreadableInput(error, 4, 32, 16, 17, 34);
       }
@@ -1300,8 +1364,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         const result = event?.result;
         const cacheLayerAt = cacheLayerIndex(cacheLayer);
         const resultAt = cacheResultIndex(result);
-        cacheLookupDurationSecondsStore.observe(cacheLayerAt >= 0 ? cacheLayerAt : cacheLookupDurationSecondsSeries(cacheLayer), durationSeconds);
-        cacheLookupsTotalStore.inc(cacheLayerAt >= 0 && resultAt >= 0 ? cacheLayerAt * 2 + resultAt : cacheLookupsTotalSeries(cacheLayer, result));
+        if ((cacheLayerAt | resultAt) < 0) return recordCacheLookupSlowly(cacheLayer, durationSeconds, result);
+        cacheLookupDurationSecondsStore.observe(cacheLayerAt, durationSeconds);
+        cacheLookupsTotalStore.inc(cacheLayerAt * 2 + resultAt);
       } catch (error) {
         runtime.unreadableInput(error, 6, 22);
       }
@@ -1336,9 +1401,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         const costRatio = event?.costRatio;
         const fromAgentAt = agentIndex(fromAgent);
         const toAgentAt = agentIndex(toAgent);
-        agentSwitchesTotalStore.inc(fromAgentAt >= 0 && toAgentAt >= 0 ? fromAgentAt * 6 + toAgentAt : agentSwitchesTotalSeries(fromAgent, toAgent));
+        if ((fromAgentAt | toAgentAt) < 0) return recordAgentSwitchSlowly(fromAgent, toAgent, qualityImprovement, costRatio);
+        agentSwitchesTotalStore.inc(fromAgentAt * 6 + toAgentAt);
         agentSwitchQualityImprovementScoreStore.observe(0, qualityImprovement);
-        agentSwitchCostRatioStore.set(fromAgentAt >= 0 && toAgentAt >= 0 ? fromAgentAt * 6 + toAgentAt : agentSwitchCostRatioSeries(fromAgent, toAgent), costRatio);
+        agentSwitchCostRatioStore.set(fromAgentAt * 6 + toAgentAt, costRatio);
       } catch (error) {
         runtime.unreadableInput(error, 36, 37, 19);
       }
@@ -1348,7 +1414,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       try {
         const checkpoint = event?.checkpoint;
         const checkpointAt = checkpointIndex(checkpoint);
-        checkpointFailuresTotalStore.inc(checkpointAt >= 0 ? checkpointAt : checkpointFailuresTotalSeries(checkpoint));
+        if (checkpointAt < 0) return recordCheckpointFailureSlowly(checkpoint);
+        checkpointFailuresTotalStore.inc(checkpointAt);
         earlyTerminationsTotalStore.inc(0);
       } catch (error) {
         runtime.unreadableInput(error, 15, 14);

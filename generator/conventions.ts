@@ -33,6 +33,15 @@ export function labelIndexFunctionName(labelId: string): string {
   return `${camelCase(labelId)}Index`;
 }
 
+/**
+ * `agentOperationIndex` → `AGENT_OPERATION_VALUES`, `AGENT_OPERATION_SLOTS`: the tables of an index
+ * function that finds values by a perfect hash. Upper case, as no name derived from the catalogue is.
+ */
+export function indexTableNames(indexFunction: string): { readonly values: string; readonly slots: string } {
+  const stem = indexFunction.replace(/Index$/, '').replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+  return { values: `${stem}_VALUES`, slots: `${stem}_SLOTS` };
+}
+
 /** `cache_layer` → `CacheLayerLabel` (the generated LabelSpec constant). */
 export function labelSpecConstName(labelId: string): string {
   return `${pascalCase(labelId)}Label`;
@@ -129,6 +138,14 @@ export const TYPESCRIPT_GLOBAL_NAMES: readonly string[] = [
 /** `task_completion` → `recordTaskCompletion` (the recorder method of an event). */
 export function eventMethodName(eventId: string): string {
   return `record${pascalCase(eventId)}`;
+}
+
+/**
+ * `recordAgentCall` → `recordAgentCallSlowly` (the local of createMetrics that records an event with
+ * a label value outside the catalogue, out of the recorder method's line).
+ */
+export function eventSlowPathName(method: string): string {
+  return `${method}Slowly`;
 }
 
 /** `task_completion` → `TaskCompletion` (the type of an event's argument). */

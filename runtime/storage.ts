@@ -3,12 +3,30 @@
  * computes. These methods are the recording hot path, so each is written to stay monomorphic and
  * allocation-free: the happy path is a series test, a finiteness test and a typed-array write;
  * everything unusual goes through a separate cold method.
+ *
+ * They are also kept small in bytecode. V8 inlines a call only while the caller's inlining budget
+ * (920 bytes of bytecode) lasts, and a call that is not inlined costs more than the call: a fractional
+ * value passed to it is boxed into a new heap number, and an event object literal whose fields are
+ * passed on can no longer be optimised away. A recorder method of five records inlines five of these
+ * methods, so each test on the happy path is one condition and each refusal one call to a cold method.
  */
 import type { DropCounter } from './drops.js';
 import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, OVERFLOW, SERIES_OUT_OF_RANGE } from './drops.js';
 
-/** Past this many buckets a binary search beats the linear scan. */
+/** Past this many buckets a binary search beats counting the bounds below the value. */
 const LINEAR_SCAN_MAX = 16;
+
+/** Index of the first bound >= v, or `bounds.length` (the +Inf bucket) when there is none. */
+function bucketOf(bounds: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v > bounds[mid]!) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Every recording method first tests its series with `typeof series !== 'number' || (series >>> 0)
@@ -53,18 +71,7 @@ export class Counter {
    * by `unknownLabel`; non-finite, non-number and negative increments are dropped and counted.
    */
   inc(series: number, by: number = 1): void {
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
-      rejectSeries(this.drops, this.metricId, series);
-      return;
-    }
-    if (Number.isFinite(by) && by >= 0) {
-      const next = this.data[series]! + by;
-      // Two finite numbers can still sum to Infinity; a counter at +Inf would never move again.
-      if (next !== Infinity) this.data[series] = next;
-      else this.drops.drop(this.metricId, OVERFLOW, by);
-      return;
-    }
-    rejectValue(this.drops, this.metricId, by, true);
+    this.incBy(series, by);
   }
 
   /**
@@ -72,8 +79,22 @@ export class Counter {
    * and counted as not_a_number, never taken for a step of 1.
    */
   incBy(series: number, by: number): void {
-    if (typeof by === 'number') this.inc(series, by);
-    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    const data = this.data;
+    if (typeof series === 'number' && (series >>> 0) === series && series < data.length && typeof by === 'number' && by >= 0) {
+      const next = data[series]! + by;
+      // Two finite numbers can still sum to Infinity; a counter at +Inf would never move again.
+      if (next < Infinity) {
+        data[series] = next;
+        return;
+      }
+    }
+    this.refuse(series, by);
+  }
+
+  /** Why incBy did not record: the series, the value, or a sum that would reach +Infinity. */
+  private refuse(series: unknown, by: unknown): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    else if (typeof by === 'number' && by >= 0 && by < Infinity) this.drops.drop(this.metricId, OVERFLOW, by);
     else rejectValue(this.drops, this.metricId, by, true);
   }
 
@@ -107,58 +128,55 @@ export class Gauge {
 
   /** Sets a series to `v`; non-finite and non-number values are dropped and counted. */
   set(series: number, v: number): void {
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
-      rejectSeries(this.drops, this.metricId, series);
+    const data = this.data;
+    if (typeof series === 'number' && (series >>> 0) === series && series < data.length && Number.isFinite(v)) {
+      data[series] = v;
       return;
     }
-    if (Number.isFinite(v)) {
-      this.data[series] = v;
-      return;
-    }
-    rejectValue(this.drops, this.metricId, v, false);
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= data.length) rejectSeries(this.drops, this.metricId, series);
+    else rejectValue(this.drops, this.metricId, v, false);
   }
 
   /** Adds `by` (default 1) to a series; `by` may be negative. */
   inc(series: number, by: number = 1): void {
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
-      rejectSeries(this.drops, this.metricId, series);
-      return;
-    }
-    if (Number.isFinite(by)) {
-      const next = this.data[series]! + by;
-      if (Number.isFinite(next)) this.data[series] = next;
-      else this.drops.drop(this.metricId, OVERFLOW, by);
-      return;
-    }
-    rejectValue(this.drops, this.metricId, by, false);
+    this.incBy(series, by);
   }
 
   /** Subtracts `by` (default 1) from a series. */
   dec(series: number, by: number = 1): void {
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) {
-      rejectSeries(this.drops, this.metricId, series);
-      return;
-    }
-    if (Number.isFinite(by)) {
-      const next = this.data[series]! - by;
-      if (Number.isFinite(next)) this.data[series] = next;
-      else this.drops.drop(this.metricId, OVERFLOW, by);
-      return;
-    }
-    rejectValue(this.drops, this.metricId, by, false);
+    this.decBy(series, by);
   }
 
   /** Adds `by` to a series, with no default: an undefined `by` is dropped as not_a_number (see Counter#incBy). */
   incBy(series: number, by: number): void {
-    if (typeof by === 'number') this.inc(series, by);
-    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
-    else rejectValue(this.drops, this.metricId, by, false);
+    const data = this.data;
+    if (typeof series === 'number' && (series >>> 0) === series && series < data.length && Number.isFinite(by)) {
+      const next = data[series]! + by;
+      if (Number.isFinite(next)) {
+        data[series] = next;
+        return;
+      }
+    }
+    this.refuse(series, by);
   }
 
   /** Subtracts `by` from a series, with no default: an undefined `by` is dropped as not_a_number. */
   decBy(series: number, by: number): void {
-    if (typeof by === 'number') this.dec(series, by);
-    else if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    const data = this.data;
+    if (typeof series === 'number' && (series >>> 0) === series && series < data.length && Number.isFinite(by)) {
+      const next = data[series]! - by;
+      if (Number.isFinite(next)) {
+        data[series] = next;
+        return;
+      }
+    }
+    this.refuse(series, by);
+  }
+
+  /** Why a step was not recorded: the series, the value, or a result that would reach ±Infinity. */
+  private refuse(series: unknown, by: unknown): void {
+    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.data.length) rejectSeries(this.drops, this.metricId, series);
+    else if (Number.isFinite(by)) this.drops.drop(this.metricId, OVERFLOW, by);
     else rejectValue(this.drops, this.metricId, by, false);
   }
 
@@ -203,43 +221,34 @@ export class Histogram {
 
   /** Records one observation; non-finite and non-number values are dropped and counted. */
   observe(series: number, v: number): void {
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= this.seriesTotal) {
-      rejectSeries(this.drops, this.metricId, series);
-      return;
-    }
-    if (!Number.isFinite(v)) {
-      rejectValue(this.drops, this.metricId, v, false);
-      return;
-    }
-    const bounds = this.bounds;
-    const n = bounds.length;
-    let bucket: number;
-    if (n <= LINEAR_SCAN_MAX) {
-      bucket = 0;
-      while (bucket < n && v > bounds[bucket]!) bucket++;
-    } else {
-      // First bound >= v, or n (the +Inf bucket) when there is none.
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (v > bounds[mid]!) lo = mid + 1;
-        else hi = mid;
+    if (typeof series === 'number' && (series >>> 0) === series && series < this.seriesTotal && Number.isFinite(v)) {
+      const bounds = this.bounds;
+      const n = bounds.length;
+      let bucket = 0;
+      // Counting the bounds below v costs a comparison per bound but no branch the processor can
+      // mispredict, where a scan that stops at the bucket mispredicts its exit for most random values.
+      if (n <= LINEAR_SCAN_MAX) for (let i = 0; i < n; i++) bucket += +(v > bounds[i]!);
+      else bucket = bucketOf(bounds, v);
+      const data = this.data;
+      const base = series * this.stride;
+      const sum = data[base + n + 1]! + v;
+      // An observation that would take the sum to ±Infinity is dropped whole: count and buckets stay
+      // consistent with the sum. (sum is a number: sum - sum is 0 unless it is infinite.)
+      if (sum - sum === 0) {
+        data[base + bucket]! += 1;
+        data[base + n + 1] = sum;
+        data[base + n + 2]! += 1;
+        return;
       }
-      bucket = lo;
     }
-    const data = this.data;
-    const base = series * this.stride;
-    const sum = data[base + n + 1]! + v;
-    // An observation that would take the sum to ±Infinity is dropped whole: count and buckets stay
-    // consistent with the sum.
-    if (!Number.isFinite(sum)) {
-      this.drops.drop(this.metricId, OVERFLOW, v);
-      return;
-    }
-    data[base + bucket]! += 1;
-    data[base + n + 1] = sum;
-    data[base + n + 2]! += 1;
+    this.refuse(series, v);
+  }
+
+  /** Why observe did not record: the series, the value, or a sum that would reach ±Infinity. */
+  private refuse(series: unknown, v: unknown): void {
+    if (!this.exists(series as number)) rejectSeries(this.drops, this.metricId, series);
+    else if (Number.isFinite(v)) this.drops.drop(this.metricId, OVERFLOW, v);
+    else rejectValue(this.drops, this.metricId, v, false);
   }
 
   /**

@@ -37,6 +37,11 @@ describe('locals of the generated functions', () => {
     const text = catalogue({ events: BASE.events.replace('      duration_seconds: { type: number }\n', '      duration_seconds: { type: number }\n      method_at: { type: number }\n').concat('      - { inc: requests_total, by: method_at }\n') });
     expect(collisions(text)).toEqual([{ message: expect.stringContaining('"methodAt"'), line: lineOf(text, 'method_at:') }]);
   });
+
+  it('a field whose local would shadow the recorder method’s slow path is an error at the field', () => {
+    const text = catalogue({ events: BASE.events.replace('      duration_seconds: { type: number }\n', '      duration_seconds: { type: number }\n      record_request_slowly: { type: number }\n').concat('      - { inc: requests_total, by: record_request_slowly }\n') });
+    expect(collisions(text)).toEqual([{ message: expect.stringContaining('"recordRequestSlowly"'), line: lineOf(text, 'record_request_slowly:') }]);
+  });
 });
 
 describe('index functions', () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
-import { GENERATED_MODULE_NAMES, TYPESCRIPT_GLOBAL_NAMES } from '../../generator/conventions.js';
+import { GENERATED_MODULE_NAMES, TYPESCRIPT_GLOBAL_NAMES, indexTableNames } from '../../generator/conventions.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +39,7 @@ describe('names of the generated module', () => {
   it('GENERATED_MODULE_NAMES lists every top-level name the module declares or imports besides those the model holds', () => {
     const { catalog } = compileCatalog(readFileSync(join(ROOT, 'metrics.yaml'), 'utf8'), 'metrics.yaml');
     const fromModel = new Set([
-      ...catalog!.labels.flatMap((l) => [l.typeName, l.specConst, l.indexFunction]),
+      ...catalog!.labels.flatMap((l) => [l.typeName, l.specConst, l.indexFunction, ...Object.values(indexTableNames(l.indexFunction))]),
       ...catalog!.metrics.map((m) => m.labelsTypeName),
       ...catalog!.events.map((e) => e.typeName),
     ]);

@@ -3,7 +3,7 @@
  * alert and record names, and the TypeScript names of the generated module. Runs on the model,
  * where each name was computed once, so it checks exactly the names the emitters write.
  */
-import { GENERATED_LOCAL_NAMES, GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES } from '../../conventions.js';
+import { GENERATED_LOCAL_NAMES, GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES, eventSlowPathName, indexTableNames } from '../../conventions.js';
 import type { Diagnostic, Position } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import { alertRecords } from '../model.js';
@@ -100,6 +100,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     for (const name of [label.typeName, label.specConst]) identifier(name, owner);
     // Labels with the same values share their index function.
     identifier(label.indexFunction, { ...owner, meaning: `index function of ${JSON.stringify(label.values)}` });
+    for (const table of Object.values(indexTableNames(label.indexFunction))) identifier(table, { ...owner, meaning: `table of ${label.indexFunction}` });
   }
   for (const metric of declared) if (metric.labels.length > 0) identifier(metric.labelsTypeName, { what: `metric ${metric.key}`, path: metric.path });
   for (const event of catalog.events) identifier(event.typeName, { what: `event ${event.id}`, path: event.path });
@@ -115,6 +116,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     identifier(metric.store, owner);
     if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader]) identifier(name, owner);
   }
+  for (const event of catalog.events) identifier(eventSlowPathName(event.method), { what: `the slow path of event ${event.id}`, path: event.path });
   // Parameters and locals of the series functions and recorder methods: they may repeat from one
   // function to the next, but must not shadow a name of the module or of createMetrics, nor meet
   // another local of the same function.

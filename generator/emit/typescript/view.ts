@@ -1,4 +1,5 @@
-import { exposedUnit, storeClassName } from '../../conventions.js';
+import { eventSlowPathName, exposedUnit, indexTableNames, storeClassName } from '../../conventions.js';
+import { findLabelHash } from './label-hash.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
 import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
@@ -44,6 +45,42 @@ interface IndexFunctionView {
   /** Ids of the labels that share it. */
   readonly doc: string;
   readonly values: readonly { value: string; index: number }[];
+  /** The perfect hash that finds a value, or undefined for a `switch` (one value, or no hash found). */
+  readonly hash: HashView | undefined;
+}
+
+/** A perfect hash (see label-hash.ts), as the template writes it. */
+interface HashView {
+  readonly valuesTable: string;
+  readonly slotsTable: string;
+  readonly values: readonly string[];
+  readonly slots: readonly number[];
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly sameLength: boolean;
+  /** Each character read: at `offset`, or at `length - back`; shifted left by `shift` into the key. */
+  readonly reads: readonly { readonly fromEnd: boolean; readonly offset: number; readonly back: number; readonly shift: number }[];
+  readonly multiplier: number;
+  /** 32 minus the table's bits: the slot is the product's top bits. */
+  readonly shift: number;
+}
+
+function hashView(indexFunction: string, values: readonly string[]): HashView | undefined {
+  const hash = findLabelHash(values);
+  if (hash === undefined) return undefined;
+  const tables = indexTableNames(indexFunction);
+  return {
+    valuesTable: tables.values,
+    slotsTable: tables.slots,
+    values,
+    slots: hash.slots,
+    minLength: hash.minLength,
+    maxLength: hash.maxLength,
+    sameLength: hash.minLength === hash.maxLength,
+    reads: hash.reads.map((read, i) => ({ fromEnd: read.fromEnd, offset: read.offset, back: read.offset + 1, shift: 8 * (i + 1) })),
+    multiplier: hash.multiplier,
+    shift: 32 - hash.bits,
+  };
 }
 
 interface MetricView {
@@ -88,6 +125,13 @@ interface EventView {
   readonly locals: readonly { local: string; property: string }[];
   /** Each label field the records use, resolved once to its position. */
   readonly positions: readonly { positionLocal: string; indexFn: string; local: string }[];
+  /**
+   * Records the event when a label field's value is outside the catalogue, each record through its
+   * metric's series function; kept out of the method so that the method stays small enough to inline.
+   */
+  readonly slowPath: string;
+  /** The fields the slow path takes, with their types: label values as read, numbers as declared. */
+  readonly slowParameters: readonly { local: string; type: 'unknown' | 'number'; optional: boolean }[];
   /** Ids of the metrics the event records, each once: an unreadable event is a drop for each. */
   readonly metricIds: readonly number[];
   readonly typeName: string;
@@ -183,6 +227,8 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     const labelFields = usedFields.flatMap((field) => (field.kind === 'label' ? [field] : []));
     return {
       method: event.method,
+      slowPath: eventSlowPathName(event.method),
+      slowParameters: usedFields.map((field) => ({ local: field.local, type: field.kind === 'label' ? 'unknown' : 'number', optional: field.kind === 'number' && field.optional })),
       locals: usedFields.map((field) => ({ local: field.local, property: field.property })),
       positions: labelFields.map((field) => ({ positionLocal: field.positionLocal, indexFn: field.label.indexFunction, local: field.local })),
       metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
@@ -282,11 +328,16 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       overflow: label.overflow,
       learned: label.learned,
     })),
-    indexFunctions: [...indexFunctions.values()].map((fn) => ({
-      name: fn.name,
-      doc: `Position of a value of ${fn.labels.length === 1 ? 'label' : 'labels'} ${fn.labels.join(', ')}; -1 for any other value, which sends the call to the runtime's slow path.`,
-      values: fn.values.map((value, index) => ({ value, index })),
-    })),
+    indexFunctions: [...indexFunctions.values()].map((fn) => {
+      const hash = hashView(fn.name, fn.values);
+      const how = hash === undefined ? '' : ` Found by a perfect hash of the length${hash.reads.length > 0 ? ` and ${hash.reads.length === 1 ? 'one character' : 'two characters'}` : ''}, then one comparison: no branch depends on which value it is.`;
+      return {
+        name: fn.name,
+        doc: `Position of a value of ${fn.labels.length === 1 ? 'label' : 'labels'} ${fn.labels.join(', ')}; -1 for any other value, which sends the call to the runtime's slow path.${how}`,
+        values: fn.values.map((value, index) => ({ value, index })),
+        hash,
+      };
+    }),
     metrics: metricViews,
     labeledMetrics: metricViews.filter((m) => m.labeled),
     events,

@@ -391,7 +391,7 @@ describe('allocation', () => {
       timeout: 120_000,
     });
     const result = JSON.parse(stdout) as { calls: number; bytes: number; reductions: number };
-    // The median of five runs of 100 000 calls: one heap number per call would be 1.6 MB.
+    // The least of five runs of 100 000 calls: one heap number per call would be 1.6 MB.
     expect(result.reductions).toBeGreaterThan(0);
     expect(result.bytes).toBeLessThan(64 * 1024);
   });

@@ -13,12 +13,14 @@
  *   at + REDUCTION   how many times the resolution was halved: the schema is spec.schema minus this,
  *                    so a zero-filled (reset) series is at the catalogue's schema
  *   at + ZERO        zero bucket count (|v| <= zeroThreshold)
- *   at + 2..4        positive buckets: lowest populated key, highest populated key, populated count
- *   at + 5..7        negative buckets: the same, keyed by |v|
- *   at + 8           positive window: `window` counts, key k in slot k mod window
- *   at + 8 + window  negative window
+ *   at + 2..5        positive buckets: lowest populated key, highest populated key, populated count,
+ *                    and the multiple of `window` at or below the lowest key (the ring's origin)
+ *   at + 6..9        negative buckets: the same, keyed by |v|
+ *   at + 10          positive window: `window` counts, key k in slot k mod window
+ *   at + 10 + window negative window
  * Populated keys of one sign always lie within `window` consecutive keys, so the ring never wraps
- * onto itself: recording is a key computation, one comparison with the populated range and a write.
+ * onto itself, and k mod window is k - origin, less `window` once: recording an observation in an
+ * existing bucket is a key computation, a range test and a write.
  *
  * When a series would hold more than `maxBuckets` populated buckets (client_golang's count, both
  * signs together), or one sign's populated keys would span more than `window` keys, the resolution is
@@ -60,17 +62,39 @@ export interface NativeHistogramSnapshot {
 const REDUCTION = 0;
 const ZERO = 1;
 const POSITIVE = 2;
-const NEGATIVE = 5;
-/** Offsets within a sign's three header slots. */
+const NEGATIVE = 6;
+/** Offsets within a sign's four header slots. */
 const LOWEST = 0;
 const HIGHEST = 1;
 const POPULATED = 2;
-const HEADER = 8;
+/** The multiple of `window` at or below LOWEST: key k is in slot k - ORIGIN, or that less `window`. */
+const ORIGIN = 3;
+const HEADER = 10;
 
-/** client_golang's bounds per schema 1..8 (index = schema; 0 unused), each a stride of schema 8's. */
+/**
+ * client_golang's bounds per schema 1..8 (index = schema; 0 unused), each a stride of schema 8's,
+ * followed by 1 (above every frac), so that "the bound after" always exists.
+ */
 const BOUNDS: readonly Float64Array[] = Array.from({ length: 9 }, (_, schema) =>
-  Float64Array.from({ length: 1 << schema }, (_, i) => SCHEMA_8_BOUNDS[i << (8 - schema)]!),
+  Float64Array.from({ length: (1 << schema) + 1 }, (_, i) => (i < 1 << schema ? SCHEMA_8_BOUNDS[i << (8 - schema)]! : 1)),
 );
+
+/**
+ * Instead of client_golang's binary search: per schema s, for each value of the top s + 1 mantissa
+ * bits (a cell of frac values 2^-(s+2) wide), the first bound >= the cell's lowest frac. Buckets are
+ * at least 0.5 * (2^(2^-s) - 1) > 0.34 * 2^-s wide in frac, wider than a cell, so a cell holds at
+ * most one bound: the first bound >= frac is that one or the next, one comparison away. Equal to the
+ * binary search for every frac (the tests check it against client_golang's table at every bound).
+ */
+const FIRST_BOUND: readonly Int32Array[] = BOUNDS.map((bounds, schema) => {
+  const cells = schema === 0 ? 0 : 1 << (schema + 1);
+  return Int32Array.from({ length: cells }, (_, cell) => {
+    const lowest = 0.5 + cell / 2 ** (schema + 2);
+    let i = 0;
+    while (bounds[i]! < lowest) i++;
+    return i;
+  });
+});
 
 // frexp without allocation: the bits of |v| through a shared scratch double.
 const SCRATCH = new Float64Array(1);
@@ -79,6 +103,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
 const LO = LITTLE_ENDIAN ? 0 : 1;
 const TWO_POW_64 = 18446744073709551616;
+/** Per biased exponent e of a normal double: 2^(1022 - e), which brings it into [0.5, 1). */
+const FRAC_SCALE = Float64Array.from({ length: 2047 }, (_, e) => 2 ** (1022 - e));
 
 /**
  * The bucket key of `a` (> 0, finite) at `schema`, as client_golang's histogramCounts.observe
@@ -95,30 +121,24 @@ export function nativeBucketKey(a: number, schema: number): number {
  * allocation per observation.
  */
 function scratchKey(schema: number): number {
-  const a = SCRATCH[0]!;
+  let a = SCRATCH[0]!;
   let hi = WORDS[HI]!;
   // frexp's exponent: a = frac * 2^exp with frac in [0.5, 1).
   let exp = (hi >>> 20) - 1022;
   if (exp === -1022) {
     // Subnormal: scale into the normal range first (exact), then undo the scale in the exponent.
-    SCRATCH[0] = a * TWO_POW_64;
+    a *= TWO_POW_64;
+    SCRATCH[0] = a;
     hi = WORDS[HI]!;
     exp = (hi >>> 20) - 1022 - 64;
   }
   if (schema > 0) {
-    // Setting the biased exponent to 1022 leaves exactly frac in [0.5, 1).
-    WORDS[HI] = (hi & 0x000fffff) | 0x3fe00000;
-    const frac = SCRATCH[0]!;
-    const bounds = BOUNDS[schema]!;
-    // First bound >= frac, as Go's sort.SearchFloat64s.
-    let lo = 0;
-    let up = bounds.length;
-    while (lo < up) {
-      const mid = (lo + up) >>> 1;
-      if (bounds[mid]! < frac) lo = mid + 1;
-      else up = mid;
-    }
-    return lo + (exp - 1) * bounds.length;
+    // frac in [0.5, 1), exactly: scaling by a power of two only changes the exponent.
+    const frac = a * FRAC_SCALE[hi >>> 20]!;
+    // First bound >= frac, as Go's sort.SearchFloat64s: see FIRST_BOUND.
+    const first = FIRST_BOUND[schema]![(hi & 0x000fffff) >>> (19 - schema)]!;
+    const index = BOUNDS[schema]![first]! < frac ? first + 1 : first;
+    return index + ((exp - 1) << schema);
   }
   // frac is exactly 0.5 when every mantissa bit is 0: a power of two ends its bucket.
   const key = (hi & 0x000fffff) === 0 && WORDS[LO] === 0 ? exp - 1 : exp;
@@ -155,10 +175,11 @@ export class NativeLayout {
   addScratch(data: Float64Array, at: number, positive: boolean): void {
     const key = scratchKey((this.schema - data[at + REDUCTION]!) | 0);
     const sign = at + (positive ? POSITIVE : NEGATIVE);
-    if (data[sign + POPULATED]! > 0 && key >= data[sign + LOWEST]! && key <= data[sign + HIGHEST]!) {
+    // Without a populated bucket the range and origin may be stale, but every count there is 0.
+    if (key >= data[sign + LOWEST]! && key <= data[sign + HIGHEST]!) {
       const window = this.window;
-      let slot = key % window;
-      if (slot < 0) slot += window;
+      let slot = (key - data[sign + ORIGIN]!) | 0;
+      if (slot >= window) slot -= window;
       const i = at + HEADER + (positive ? 0 : window) + slot;
       const count = data[i]!;
       if (count > 0) {
@@ -221,6 +242,7 @@ export class NativeLayout {
         if (!exists) data[sign + POPULATED] = populated + 1;
         data[sign + LOWEST] = lowest;
         data[sign + HIGHEST] = highest;
+        data[sign + ORIGIN] = Math.floor(lowest / window) * window;
         data[start + slot]! += count;
         return;
       }
@@ -262,6 +284,7 @@ export class NativeLayout {
     data[sign + POPULATED] = populated;
     data[sign + LOWEST] = (lowest + 1) >> 1;
     data[sign + HIGHEST] = (highest + 1) >> 1;
+    data[sign + ORIGIN] = Math.floor(((lowest + 1) >> 1) / window) * window;
   }
 
   /**
@@ -374,13 +397,17 @@ export class NativeHistogram extends Histogram {
     }
     const bounds = this.bounds;
     const n = bounds.length;
-    // First bound >= v, or n (the +Inf bucket).
+    // First bound >= v, or n (the +Inf bucket), as Histogram#observe finds it.
     let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v > bounds[mid]!) lo = mid + 1;
-      else hi = mid;
+    if (n <= 16) {
+      while (lo < n && v > bounds[lo]!) lo++;
+    } else {
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (v > bounds[mid]!) lo = mid + 1;
+        else hi = mid;
+      }
     }
     const data = this.data;
     const base = series * this.stride;

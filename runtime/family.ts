@@ -41,6 +41,8 @@ export class Family {
   readonly stride: number;
   /** A histogram's native buckets, after its classic `buckets + 3` slots in each series. */
   readonly native: NativeLayout | undefined;
+  /** The metricName of native bucket samples in cluster messages (see NATIVE_JSON_LABEL). */
+  private readonly nativeJSONName: string;
   readonly bounds: Float64Array;
   /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
   readonly exposesSum: boolean;
@@ -81,6 +83,7 @@ export class Family {
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.native = spec.type === 'histogram' && spec.native !== undefined ? new NativeLayout(spec.native) : undefined;
+    this.nativeJSONName = `${spec.name}:native`;
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 + (this.native?.slots ?? 0) : 1;
     this.exposesSum = histogramExposesSum(spec.buckets ?? []);
     this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
@@ -333,11 +336,6 @@ export class Family {
         previous = c;
       }
     }
-  }
-
-  /** The metricName of native bucket samples in cluster messages (see NATIVE_JSON_LABEL). */
-  private get nativeJSONName(): string {
-    return `${this.name}:native`;
   }
 
   private nativeToJSON(data: Float64Array, at: number, labels: () => Record<string, string | number>, values: PromValueJSON[]): void {

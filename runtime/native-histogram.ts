@@ -79,20 +79,28 @@ const BOUNDS: readonly Float64Array[] = Array.from({ length: 9 }, (_, schema) =>
   Float64Array.from({ length: (1 << schema) + 1 }, (_, i) => (i < 1 << schema ? SCHEMA_8_BOUNDS[i << (8 - schema)]! : 1)),
 );
 
+/** Cells per bucket of FIRST_BOUND: 2^CELL_BITS. */
+const CELL_BITS = 5;
+
 /**
- * Instead of client_golang's binary search: per schema s, for each value of the top s + 1 mantissa
- * bits (a cell of frac values 2^-(s+2) wide), the first bound >= the cell's lowest frac. Buckets are
- * at least 0.5 * (2^(2^-s) - 1) > 0.34 * 2^-s wide in frac, wider than a cell, so a cell holds at
- * most one bound: the first bound >= frac is that one or the next, one comparison away. Equal to the
- * binary search for every frac (the tests check it against client_golang's table at every bound).
+ * Instead of client_golang's binary search: per schema s, for each value of the top s + CELL_BITS
+ * mantissa bits (a cell of frac values 2^-(s + CELL_BITS + 1) wide), the first bound >= the cell's
+ * lowest frac, bitwise negated when a bound lies inside the cell. Buckets are at least
+ * 0.5 * (2^(2^-s) - 1) > 0.34 * 2^-s wide in frac, wider than a cell, so a cell holds at most one
+ * bound: in the few cells that hold one (one in 2^CELL_BITS / 0.69 at most) the answer is that bound
+ * or the next, one comparison away; in the others it is the table entry, with no comparison to
+ * mispredict. Equal to the binary search for every frac (the tests check it against client_golang's
+ * table at and next to every bound).
  */
-const FIRST_BOUND: readonly Int32Array[] = BOUNDS.map((bounds, schema) => {
-  const cells = schema === 0 ? 0 : 1 << (schema + 1);
-  return Int32Array.from({ length: cells }, (_, cell) => {
-    const lowest = 0.5 + cell / 2 ** (schema + 2);
-    let i = 0;
+const FIRST_BOUND: readonly Int16Array[] = BOUNDS.map((bounds, schema) => {
+  if (schema === 0) return new Int16Array(0);
+  const bits = schema + CELL_BITS;
+  let i = 0; // cells ascend, so the first bound >= their lowest frac does too
+  return Int16Array.from({ length: 1 << bits }, (_, cell) => {
+    const lowest = 0.5 + cell / 2 ** (bits + 1);
+    const highest = 0.5 + (cell + 1) / 2 ** (bits + 1);
     while (bounds[i]! < lowest) i++;
-    return i;
+    return bounds[i]! < highest ? ~i : i;
   });
 });
 
@@ -133,11 +141,13 @@ function scratchKey(schema: number): number {
     exp = (hi >>> 20) - 1022 - 64;
   }
   if (schema > 0) {
-    // frac in [0.5, 1), exactly: scaling by a power of two only changes the exponent.
-    const frac = a * FRAC_SCALE[hi >>> 20]!;
     // First bound >= frac, as Go's sort.SearchFloat64s: see FIRST_BOUND.
-    const first = FIRST_BOUND[schema]![(hi & 0x000fffff) >>> (19 - schema)]!;
-    const index = BOUNDS[schema]![first]! < frac ? first + 1 : first;
+    let index = FIRST_BOUND[schema]![(hi & 0x000fffff) >>> (20 - CELL_BITS - schema)]!;
+    if (index < 0) {
+      index = ~index;
+      // frac in [0.5, 1), exactly: scaling by a power of two only changes the exponent.
+      if (BOUNDS[schema]![index]! < a * FRAC_SCALE[hi >>> 20]!) index++;
+    }
     return index + ((exp - 1) << schema);
   }
   // frac is exactly 0.5 when every mantissa bit is 0: a power of two ends its bucket.

@@ -147,6 +147,35 @@ describe('native bucket keys', () => {
     }
   });
 
+  it('agrees with client_golang\'s own computation (frexp, binary search of its table) next to every bound (fixed seed)', () => {
+    // client_golang: frac, exp := math.Frexp(v); key = sort.SearchFloat64s(bounds, frac) + (exp-1)*len(bounds).
+    const frexp = (v: number): [number, number] => {
+      let exp = Math.floor(Math.log2(v)) + 1;
+      // Math.log2 may be off by one next to a power of two: fix exp so that frac is in [0.5, 1).
+      while (v / 2 ** exp >= 1) exp++;
+      while (v / 2 ** exp < 0.5) exp--;
+      return [v / 2 ** exp, exp];
+    };
+    const search = (bounds: readonly number[], frac: number): number => {
+      let i = 0;
+      while (i < bounds.length && bounds[i]! < frac) i++;
+      return i;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.nat(), fc.integer({ min: -8, max: 8 }), fc.integer({ min: -60, max: 60 }), (schema, at, ulps, exp2) => {
+        const bounds = GO_BOUNDS[schema]!;
+        const bound = bounds[at % bounds.length]!;
+        // A few ulps either side of a bound, scaled by a power of two (exact).
+        const bits = new BigInt64Array(new Float64Array([bound]).buffer);
+        bits[0] = bits[0]! + BigInt(ulps);
+        const v = new Float64Array(bits.buffer)[0]! * 2 ** exp2;
+        const [frac, exp] = frexp(v);
+        expect(nativeBucketKey(v, schema)).toBe(search(bounds, frac) + (exp - 1) * bounds.length);
+      }),
+      { seed: 0x15_0004, numRuns: 2000 },
+    );
+  });
+
   it('agrees with Math.log2 away from bucket boundaries at schemas -4..0', () => {
     fc.assert(
       fc.property(fc.double({ min: 1e-300, max: 1e300, noNaN: true }), fc.integer({ min: -4, max: 0 }), (v, schema) => {

@@ -35,7 +35,7 @@
  */
 import { SCHEMA_8_BOUNDS } from './native-bounds.js';
 import type { NativeHistogramSpec } from './spec.js';
-import { NATIVE_SCHEMA_MIN } from './spec.js';
+import { NATIVE_SCHEMA_MAX, NATIVE_SCHEMA_MIN } from './spec.js';
 import type { DropCounter } from './drops.js';
 import { Histogram, rejectSeries, rejectValue } from './storage.js';
 import { OVERFLOW } from './drops.js';
@@ -221,7 +221,7 @@ export class NativeLayout {
 
   /** Whether `key` at `schema` can hold a value above the zero threshold (cluster input check). */
   isValidKey(schema: number, key: number): boolean {
-    if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > 8 || !Number.isInteger(key)) return false;
+    if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX || !Number.isInteger(key)) return false;
     const lowest = nativeBucketKey(this.zeroThreshold > 0 ? this.zeroThreshold : Number.MIN_VALUE, schema);
     return key >= lowest && key <= nativeBucketKey(Number.MAX_VALUE, schema);
   }

@@ -6,13 +6,14 @@
  *
  * `npm run bench` imports it under Node 20 and runs it again in a Node 22 child with `--json`. Run on
  * its own: `node --expose-gc --conditions=lazybird-metrics:source --import tsx bench/recording.ts
- * [--case <id>[,<id>]] [--json]`.
+ * [--case <id>[,<id>]] [--json]`, or `--native` for native histogram observe next to classic.
  */
 import client from 'prom-client';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { METRIC_SPECS, createMetrics, createRecorder } from '../generated/metrics.js';
 import type { AgentCallEvent } from '../generated/metrics.js';
-import { DROP_REASONS, seriesIndexOf } from '../runtime/index.js';
+import { DROP_REASONS, MetricsRuntime, seriesIndexOf } from '../runtime/index.js';
+import type { NativeHistogram } from '../runtime/index.js';
 import type { MetricSpec } from '../runtime/index.js';
 import { CPU_CLOCK, interleavedCpu, median } from './measure.js';
 import type { Contender } from './measure.js';
@@ -423,9 +424,75 @@ export function ratioOf(result: CaseResult, slower: ClientName, faster: ClientNa
   return { median: median(a) / median(b), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
+// ------------------------------------------------------------------ native histograms (issue 15)
+/** Rows of the native observe comparison, in print order. */
+export const NATIVE_ROWS = [
+  'ours classic, generated API',
+  'ours classic, runtime storage',
+  'ours native only, runtime storage',
+  'ours classic + native, runtime storage',
+  'prom-client 15 classic',
+] as const;
+
+export interface NativeObserveResult {
+  readonly node: string;
+  readonly rounds: number;
+  readonly note: string;
+  /** Per row: CPU ns per observe, one per round, rounds paired across rows. */
+  readonly samples: Partial<Record<(typeof NATIVE_ROWS)[number], readonly number[]>>;
+}
+
+/**
+ * Native observe next to classic observe: agent_latency_seconds's labels and values (random agent,
+ * values log-uniform over its 9 buckets and beyond, about 80 native buckets at schema 3), recorded
+ * through runtime storage with the series from the floor's label switch, so the rows differ only in
+ * what observe does; the generated API's classic observe and prom-client's as references.
+ */
+export async function runNativeObserveSuite(options: { rounds?: number; targetMs?: number } = {}): Promise<NativeObserveResult> {
+  const rounds = options.rounds ?? 9;
+  const native = { schema: 3, maxBuckets: 160, zeroThreshold: 2 ** -128 };
+  const { native: _classicHasNone, ...classicSpec } = latencySpec;
+  const specs: MetricSpec[] = [
+    classicSpec,
+    { ...classicSpec, name: 'bench_native_latency_seconds', buckets: [], native },
+    { ...classicSpec, name: 'bench_both_latency_seconds', native },
+  ];
+  const runtime = new MetricsRuntime(specs, { defaultMetrics: false });
+  const [classic, nativeOnly, both] = [0, 1, 2].map((id) => runtime.histogram(id));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const promLatency = promTwin(client, METRIC_SPECS).metrics.get('lazybird_agent_latency_seconds') as client.Histogram;
+  const loops: Record<(typeof NATIVE_ROWS)[number], (n: number) => void> = {
+    'ours classic, generated API': (n) => { for (let i = 0; i < n; i++) metrics.agentLatencySeconds.observe({ agent: A[i & M]! }, L[i & M]!); },
+    'ours classic, runtime storage': (n) => { for (let i = 0; i < n; i++) classic!.observe(agentSlot(A[i & M]!), L[i & M]!); },
+    'ours native only, runtime storage': (n) => { for (let i = 0; i < n; i++) nativeOnly!.observe(agentSlot(A[i & M]!), L[i & M]!); },
+    'ours classic + native, runtime storage': (n) => { for (let i = 0; i < n; i++) both!.observe(agentSlot(A[i & M]!), L[i & M]!); },
+    'prom-client 15 classic': (n) => { for (let i = 0; i < n; i++) promLatency.observe({ agent: A[i & M]! }, L[i & M]!); },
+  };
+  const measured = await interleavedCpu(NATIVE_ROWS.map((name) => ({ name, run: loops[name] })), rounds, options.targetMs ?? 25);
+  const samples: NativeObserveResult['samples'] = {};
+  for (const [name, result] of measured) samples[name as (typeof NATIVE_ROWS)[number]] = result.nsPerOp;
+  const snapshot = (nativeOnly as NativeHistogram).nativeSnapshot(0)!;
+  const buckets = snapshot.positiveDeltas.length;
+  runtime.close();
+  return {
+    node: process.version,
+    rounds,
+    note: `agent_latency_seconds{agent}, values over its buckets; native schema 3 (max 160 buckets): series 0 ended at schema ${snapshot.schema} with ${buckets} buckets (gaps included)`,
+    samples,
+  };
+}
+
 // ------------------------------------------------------------------ standalone
 if (import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1] ?? '').href) {
   const argv = process.argv.slice(2);
+  if (argv.includes('--native')) {
+    const result = await runNativeObserveSuite();
+    console.log(`${result.node}, ${result.rounds} interleaved rounds; CPU ns per observe: median [min–max]\n${result.note}`);
+    for (const [name, values] of Object.entries(result.samples)) {
+      console.log(`  ${name.padEnd(40)} ${median(values).toFixed(1).padStart(8)} [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]`);
+    }
+    process.exit(0);
+  }
   const caseArg = argv.indexOf('--case');
   const cases = caseArg >= 0 ? (argv[caseArg + 1] ?? '').split(',') : undefined;
   const unknown = cases?.filter((c) => !CASES.some((k) => k.id === c));

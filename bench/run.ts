@@ -24,7 +24,7 @@ import type { MetricSpec } from '../runtime/index.js';
 import { largeCatalogYaml } from './large-catalog.js';
 import { allocation, cpuMicros, heapUsedAfterGc, interleavedCpu, median, timeAsync } from './measure.js';
 import { SEQUENCE_MASK as M, SEED, labelValues, mulberry32, randomChoices, specNamed } from './random-input.js';
-import { CASES, CLIENTS, INPUT, createFloor, promTwin, ratioOf, runRecordingSuite, touchEveryOwnSeries, touchEveryPromSeries } from './recording.js';
+import { CASES, CLIENTS, INPUT, NATIVE_ROWS, createFloor, promTwin, ratioOf, runNativeObserveSuite, runRecordingSuite, touchEveryOwnSeries, touchEveryPromSeries } from './recording.js';
 import type { CaseResult, ClientName, SuiteResult } from './recording.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -189,6 +189,19 @@ if (runs('recording')) {
     ['case', 'runtime', ...CLIENTS.map((c) => SHORT[c]), 'prom-client 15 ÷ ours', '@prometheus-io ÷ ours', 'OTel ÷ ours', 'ours ÷ floor', 'reproduce'],
   );
   for (const c of [...here.cases, ...(typeof node22 === 'string' ? [] : node22.cases)]) console.log(`- ${c.title} (${c.id}): ${c.note}`);
+
+  // Native histograms (issue 15): native observe next to classic observe.
+  const nativeSuite = await runNativeObserveSuite();
+  const classicStorage = nativeSuite.samples['ours classic, runtime storage'];
+  for (const name of NATIVE_ROWS) {
+    const values = nativeSuite.samples[name];
+    if (!values) continue;
+    const perRound = classicStorage ? values.map((v, i) => v / classicStorage[i]!) : [];
+    const vsClassic = classicStorage ? `${(median(values) / median(classicStorage)).toFixed(2)}× (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})` : '';
+    row(name, `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`, vsClassic, cmd(`${N20} bench/recording.ts --native`));
+  }
+  printTable(`Native histogram observe next to classic (${nativeSuite.node}): CPU ns per observe, median (min–max) of ${nativeSuite.rounds} interleaved rounds`, ['observe', 'ns', '÷ ours classic, runtime storage', 'reproduce']);
+  console.log(`- ${nativeSuite.note}`);
 
   const ratio = (suite: SuiteResult | string, id: string, slower: ClientName, faster: ClientName) => {
     if (typeof suite === 'string') return undefined;

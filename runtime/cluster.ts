@@ -60,7 +60,7 @@ export function setupClusterWorker(runtime: MetricsRuntime): () => void {
   const onMessage = (message: unknown): void => {
     if (!isMessage(message, REQUEST)) return;
     const { id } = message as RequestMessage;
-    runtime.getMetricsAsJSON().then(
+    runtime.getMetricsAsJSON({ native: true }).then(
       (metrics) => reply({ type: RESPONSE, id, metrics }),
       (err: unknown) => reply({ type: RESPONSE, id, error: err instanceof Error ? err.message : 'collection failed' }),
     );
@@ -107,13 +107,19 @@ export class ClusterAggregator implements MetricsSource {
   expose(format: ExpositionFormat): Promise<string | Uint8Array>;
   async expose(format: ExpositionFormat): Promise<string | Uint8Array> {
     const started = performance.now();
-    const metrics = await this.getMetricsAsJSON();
+    const metrics = await this.aggregate(true);
     return this.runtime.renderAggregate(metrics, format, started);
   }
 
-  /** The aggregate in prom-client's JSON shape. */
+  /** The aggregate in prom-client's JSON shape (classic histogram buckets only, as prom-client has). */
   async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
-    const [own, workers] = await Promise.all([this.runtime.getMetricsAsJSON(), this.collect()]);
+    return this.aggregate(false);
+  }
+
+  /** Sums every worker's metrics; with `native`, native histogram buckets too (see Family#absorbJSON). */
+  private async aggregate(native: boolean): Promise<PromMetricJSON[]> {
+    const [own, workers] = await Promise.all([this.runtime.getMetricsAsJSON({ native }), this.collect()]);
+    if (!native) for (const metrics of workers) for (const metric of metrics) stripNative(metric);
     const aggregated = AggregatorRegistry.aggregate([own, ...workers]);
     return (await aggregated.getMetricsAsJSON()) as unknown as PromMetricJSON[];
   }
@@ -188,6 +194,11 @@ export function clusterMetricsHandler(
 ): MetricsRequestHandler {
   const aggregatorOptions = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   return metricsHandler(new ClusterAggregator(runtime, aggregatorOptions), options);
+}
+
+/** Leaves out the native bucket samples a worker sends (see Family#toJSON). */
+function stripNative(metric: PromMetricJSON): void {
+  if (Array.isArray(metric.values)) metric.values = metric.values.filter((v) => v?.labels?.['__native_bucket'] === undefined);
 }
 
 function isMessage(message: unknown, type: string): boolean {

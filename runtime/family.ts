@@ -17,6 +17,18 @@ import type { NativeHistogramSnapshot } from './native-histogram.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, labelPositions, seriesCount } from './spec.js';
 import { histogramExposesSum, histogramSampleNames } from './names.js';
+import { NativeLayout } from './native-histogram.js';
+import type { NativeHistogramSnapshot } from './native-histogram.js';
+
+/**
+ * Cluster messages carry a series' native buckets as extra samples of this name, one per bucket,
+ * labelled `__native_bucket="zero"` or `"<p|n>/<schema>/<key>"`: prom-client's AggregatorRegistry
+ * sums samples with equal labels, so workers at the same schema add up, and the primary brings
+ * workers at different schemas down to the lowest before adding (see absorbJSON). A `__` label never
+ * collides with a catalogue label.
+ */
+const NATIVE_JSON_LABEL = '__native_bucket';
+const NATIVE_JSON_KEY = /^([pn])\/(-?\d+)\/(-?\d+)$/;
 
 /** Exposition formats: Prometheus text 0.0.4, OpenMetrics 1.0.0, or delimited protobuf (runtime/protobuf.ts). */
 export type ExpositionFormat = TextExpositionFormat | 'protobuf';
@@ -28,8 +40,12 @@ export class Family {
   /** OpenMetrics family name (counters lose `_total`). */
   readonly family: string;
   readonly series: number;
-  /** Typed-array slots per series: 1, or buckets + 3 for a histogram. */
+  /** Typed-array slots per series: 1, or buckets + 3 for a histogram (+ native slots, see NativeLayout). */
   readonly stride: number;
+  /** A histogram's native buckets, after its classic `buckets + 3` slots in each series. */
+  readonly native: NativeLayout | undefined;
+  /** The metricName of native bucket samples in cluster messages (see NATIVE_JSON_LABEL). */
+  private readonly nativeJSONName: string;
   readonly bounds: Float64Array;
   /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
   readonly exposesSum: boolean;
@@ -69,7 +85,9 @@ export class Family {
     this.histogramNames = histogramSampleNames(spec.name);
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
-    this.stride = spec.type === 'histogram' ? this.bounds.length + 3 : 1;
+    this.native = spec.type === 'histogram' && spec.native !== undefined ? new NativeLayout(spec.native) : undefined;
+    this.nativeJSONName = `${spec.name}:native`;
+    this.stride = spec.type === 'histogram' ? this.bounds.length + 3 + (this.native?.slots ?? 0) : 1;
     this.exposesSum = histogramExposesSum(spec.buckets ?? []);
     this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
     this.radix = spec.labels.map(labelPositions);
@@ -159,6 +177,14 @@ export class Family {
     return this.series * this.stride;
   }
 
+  /** A series' native buckets as metrics.proto encodes them; undefined without native buckets. */
+  nativeSnapshot(data: Float64Array, series: number): NativeHistogramSnapshot | undefined {
+    if (this.native === undefined || !(series >= 0 && series < this.series)) return undefined;
+    const base = series * this.stride;
+    const n = this.bounds.length;
+    return this.native.snapshot(data, base + n + 3, data[base + n + 2]!, data[base + n + 1]!);
+  }
+
   /**
    * The label values of a series, by the mixed-radix rule (first label most significant); undefined
    * for a learned slot still free.
@@ -222,7 +248,7 @@ export class Family {
    * by sum, gauges included: a gauge here measures a per-process amount (in-flight work, queue
    * length), and the application's amount is the sum over its processes.
    */
-  toJSON(data: Float64Array): PromMetricJSON {
+  toJSON(data: Float64Array, native = false): PromMetricJSON {
     const values: PromValueJSON[] = [];
     if (this.spec.type === 'info') {
       // Cluster workers send theirs; the primary serves its own values (one process build, one answer).
@@ -258,6 +284,7 @@ export class Family {
       }
       values.push({ value: data[base + n + 1]!, labels: labels(), metricName: this.histogramNames[1] });
       values.push({ value: data[base + n + 2]!, labels: labels(), metricName: this.histogramNames[2] });
+      if (native && this.native !== undefined) this.nativeToJSON(data, base + n + 3, labels, values);
     }
     return { name: this.name, help: this.spec.help, type: this.spec.type, values, aggregator: 'sum' };
   }
@@ -304,6 +331,9 @@ export class Family {
         case this.histogramNames[2]:
           data[base + n + 2]! += sample.value;
           break;
+        case this.nativeJSONName:
+          if (this.native !== undefined) this.absorbNativeSample(sample, data, base + n + 3);
+          break;
         default:
           break;
       }
@@ -317,6 +347,36 @@ export class Family {
         previous = c;
       }
     }
+  }
+
+  private nativeToJSON(data: Float64Array, at: number, labels: () => Record<string, string | number>, values: PromValueJSON[]): void {
+    const native = this.native!;
+    const metricName = this.nativeJSONName;
+    const zero = native.zeroCount(data, at);
+    if (zero > 0) values.push({ value: zero, labels: { ...labels(), [NATIVE_JSON_LABEL]: 'zero' }, metricName });
+    const schema = native.schemaAt(data, at);
+    for (const positive of [true, false]) {
+      for (const [key, count] of native.buckets(data, at, positive)) {
+        values.push({ value: count, labels: { ...labels(), [NATIVE_JSON_LABEL]: `${positive ? 'p' : 'n'}/${schema}/${key}` }, metricName });
+      }
+    }
+  }
+
+  /** One native bucket sample of a worker; a malformed one (another version, a hostile peer) is ignored. */
+  private absorbNativeSample(sample: PromValueJSON, data: Float64Array, at: number): void {
+    const native = this.native!;
+    const label = sample.labels?.[NATIVE_JSON_LABEL];
+    if (!(sample.value > 0) || !Number.isFinite(sample.value)) return;
+    if (label === 'zero') {
+      native.addZero(data, at, sample.value);
+      return;
+    }
+    const match = typeof label === 'string' ? NATIVE_JSON_KEY.exec(label) : null;
+    if (match === null) return;
+    const schema = Number(match[2]);
+    const key = Number(match[3]);
+    if (!native.isValidKey(schema, key)) return;
+    native.addBucket(data, at, match[1] === 'p', schema, key, sample.value);
   }
 
   private seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {

@@ -5,10 +5,12 @@
  * {@link Counter}, {@link Gauge} and {@link Histogram}; everything else here is exposition, HTTP,
  * cluster aggregation and Pushgateway support.
  */
-export type { LabelSpec, MetricSpec, MetricType } from './spec.js';
+export type { LabelSpec, MetricSpec, MetricType, NativeHistogramSpec } from './spec.js';
 export { familyName, labelPositions, seriesCount, seriesIndexOf, validateSpecs } from './spec.js';
 export { LEARNED_VALUE_MAX_LENGTH, invalidLearnedValue } from './learned.js';
 export { Counter, Gauge, Histogram } from './storage.js';
+export { NativeHistogram } from './native-histogram.js';
+export type { BucketSpan, NativeHistogramSnapshot } from './native-histogram.js';
 export { INFO_VALUE_MAX_LENGTH, Info, isInfoLabelValue } from './info.js';
 export { DROP_REASONS, MetricsInputError } from './drops.js';
 export type { DropReason } from './drops.js';
@@ -29,4 +31,4 @@ export type { PushOptions } from './push.js';
 export { formatGoFloat, formatOpenMetricsFloat, formatValue } from './format.js';
 export type { Counter0, Gauge0, Histogram0, InfoMetric, LabeledCounter, LabeledGauge, LabeledHistogram } from './api.js';
 export { allSeries, averageOf, ratioOf, sumOf } from './summary.js';
-export { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';
+export { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, NATIVE_HISTOGRAMS, OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';

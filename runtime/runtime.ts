@@ -17,6 +17,7 @@ import type { MetricSpec } from './spec.js';
 import { validateSpecs } from './spec.js';
 import { Info } from './info.js';
 import { Counter, Gauge, Histogram } from './storage.js';
+import { NativeHistogram } from './native-histogram.js';
 
 /** Options of {@link MetricsRuntime}. */
 export interface RuntimeOptions {
@@ -131,7 +132,9 @@ export class MetricsRuntime implements MetricsSource {
       if (spec.type === 'counter') return new Counter(id, data, this.drops);
       if (spec.type === 'gauge') return new Gauge(id, data, this.drops);
       if (spec.type === 'info') return new Info(id, data, this.families[id]!, this.drops);
-      return new Histogram(id, data, this.families[id]!.bounds, this.drops);
+      const family = this.families[id]!;
+      if (family.native !== undefined) return new NativeHistogram(id, data, family.bounds, this.drops, family.native);
+      return new Histogram(id, data, family.bounds, this.drops);
     });
     this.overflow = specs.map((spec) =>
       spec.labels.map((l) => (l.overflow === undefined ? -1 : l.values.indexOf(l.overflow))),
@@ -165,7 +168,7 @@ export class MetricsRuntime implements MetricsSource {
     return this.storageOf(id, Info, 'info metric');
   }
 
-  /** Storage of `specs[id]`, which must be a histogram. */
+  /** Storage of `specs[id]`, which must be a histogram (a NativeHistogram when its spec has `native`). */
   histogram(id: number): Histogram {
     return this.storageOf(id, Histogram, 'histogram');
   }
@@ -321,11 +324,13 @@ export class MetricsRuntime implements MetricsSource {
 
   /**
    * Every metric in prom-client's JSON shape, ours (aggregator `sum`) followed by the registry's, as
-   * `Registry#getMetricsAsJSON` returns them. This is what cluster workers send to the primary.
+   * `Registry#getMetricsAsJSON` returns them. With `native`, also native histogram buckets as extra
+   * samples only this runtime's cluster primary reads (see Family#toJSON): cluster workers send them;
+   * prom-client's own primary, which cannot expose native histograms, is not given them.
    */
-  async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
+  async getMetricsAsJSON(options: { readonly native?: boolean } = {}): Promise<PromMetricJSON[]> {
     this.assertOpen();
-    const ours = this.families.map((f, i) => f.toJSON(this.data[i]!));
+    const ours = this.families.map((f, i) => f.toJSON(this.data[i]!, options.native === true));
     const foreign = await this.foreignMetrics();
     const taken = new Set(ours.map((m) => m.name));
     return [...ours, ...foreign.filter((m) => !taken.has(m.name))];

@@ -31,6 +31,20 @@ export function labelPositions(label: LabelSpec): number {
   return label.values.length + (label.learned ?? 0);
 }
 
+/** Native (sparse, exponential) buckets of a histogram. Runtime API 3 and later. */
+export interface NativeHistogramSpec {
+  /** -4..8: each power of two is split into 2^schema buckets. */
+  readonly schema: number;
+  /** Most buckets a series keeps before its resolution is halved. */
+  readonly maxBuckets: number;
+  /** Observations with |v| <= zeroThreshold go to the zero bucket. */
+  readonly zeroThreshold: number;
+}
+
+/** The schemas Prometheus defines for native histograms (client_golang's minimum and maximum). */
+export const NATIVE_SCHEMA_MIN = -4;
+export const NATIVE_SCHEMA_MAX = 8;
+
 /** One metric, fully resolved by the generator. */
 export interface MetricSpec {
   /** Full name, e.g. `lazybird_agent_calls_total` (counters end with `_total`). */
@@ -43,6 +57,8 @@ export interface MetricSpec {
   readonly labels: readonly LabelSpec[];
   /** Histograms only: finite, strictly increasing upper bounds, without `+Inf`. */
   readonly buckets?: readonly number[];
+  /** Histograms only: native buckets, beside the classic `buckets` (which may then be empty). */
+  readonly native?: NativeHistogramSpec;
   /**
    * Info metrics only: names of the labels whose values the application sets at run time (a
    * version, a commit). An info metric has one series, value 1, once its values are set.
@@ -142,10 +158,28 @@ export function validateSpecs(specs: readonly MetricSpec[]): void {
         if (typeof b !== 'number' || !Number.isFinite(b)) fail('buckets must be finite numbers');
         if (i > 0 && !(b > buckets![i - 1]!)) fail('buckets must be strictly increasing');
       }
+      if (spec.native !== undefined) validateNative(spec.native, fail);
+      else if (buckets!.length === 0) fail('a histogram needs buckets, native buckets, or both');
     } else if (spec.buckets !== undefined) {
       fail('only histograms have buckets');
+    } else if (spec.native !== undefined) {
+      fail('only histograms have native buckets');
     }
   });
+}
+
+function validateNative(native: NativeHistogramSpec, fail: (message: string) => never): void {
+  if (typeof native !== 'object' || native === null) fail('native must be an object');
+  const { schema, maxBuckets, zeroThreshold } = native;
+  if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
+    fail(`native schema must be an integer from ${NATIVE_SCHEMA_MIN} to ${NATIVE_SCHEMA_MAX}, got ${String(schema)}`);
+  }
+  if (typeof maxBuckets !== 'number' || !Number.isInteger(maxBuckets) || maxBuckets < 1) {
+    fail(`native maxBuckets must be an integer >= 1, got ${String(maxBuckets)}`);
+  }
+  if (typeof zeroThreshold !== 'number' || !Number.isFinite(zeroThreshold) || zeroThreshold < 0) {
+    fail(`native zeroThreshold must be a finite number >= 0, got ${String(zeroThreshold)}`);
+  }
 }
 
 /** OpenMetrics: an info family has no unit; its sample is `<family>_info`, labels only from infoLabels. */

@@ -36,7 +36,7 @@ function bucketOf(bounds: Float64Array, v: number): number {
  * This is the cold path for a series that failed that test. A negative number is the -1 that
  * `unknownLabel` returned: that drop is already counted (or thrown), so it is ignored here.
  */
-function rejectSeries(drops: DropCounter, metricId: number, series: unknown): void {
+export function rejectSeries(drops: DropCounter, metricId: number, series: unknown): void {
   if (typeof series === 'number' && series < 0) return;
   drops.drop(metricId, SERIES_OUT_OF_RANGE, series);
 }
@@ -45,7 +45,7 @@ function rejectSeries(drops: DropCounter, metricId: number, series: unknown): vo
  * Classifies a value that failed the hot-path test. Kept out of the recording methods so they stay
  * small enough to inline.
  */
-function rejectValue(drops: DropCounter, metricId: number, value: unknown, isIncrement: boolean): void {
+export function rejectValue(drops: DropCounter, metricId: number, value: unknown, isIncrement: boolean): void {
   if (typeof value !== 'number') drops.drop(metricId, NOT_A_NUMBER, value);
   else if (!Number.isFinite(value)) drops.drop(metricId, NON_FINITE_VALUE, value);
   else if (isIncrement && value < 0) drops.drop(metricId, NEGATIVE_INCREMENT, value);
@@ -214,8 +214,10 @@ export class Histogram {
     /** @internal upper bounds without +Inf */
     readonly bounds: Float64Array,
     private readonly drops: DropCounter,
+    /** @internal more than `bounds.length + 3` when native buckets follow (see NativeHistogram) */
+    stride: number = bounds.length + 3,
   ) {
-    this.stride = bounds.length + 3;
+    this.stride = stride;
     this.seriesTotal = data.length / this.stride;
   }
 

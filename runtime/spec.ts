@@ -31,6 +31,16 @@ export function labelPositions(label: LabelSpec): number {
   return label.values.length + (label.learned ?? 0);
 }
 
+/** Native (sparse, exponential) buckets of a histogram. Runtime API 3 and later. */
+export interface NativeHistogramSpec {
+  /** -4..8: each power of two is split into 2^schema buckets. */
+  readonly schema: number;
+  /** Most buckets a series keeps before its resolution is halved. */
+  readonly maxBuckets: number;
+  /** Observations with |v| <= zeroThreshold go to the zero bucket. */
+  readonly zeroThreshold: number;
+}
+
 /** One metric, fully resolved by the generator. */
 export interface MetricSpec {
   /** Full name, e.g. `lazybird_agent_calls_total` (counters end with `_total`). */
@@ -43,6 +53,8 @@ export interface MetricSpec {
   readonly labels: readonly LabelSpec[];
   /** Histograms only: finite, strictly increasing upper bounds, without `+Inf`. */
   readonly buckets?: readonly number[];
+  /** Histograms only: native buckets, beside the classic `buckets` (which may then be empty). */
+  readonly native?: NativeHistogramSpec;
   /**
    * Info metrics only: names of the labels whose values the application sets at run time (a
    * version, a commit). An info metric has one series, value 1, once its values are set.

@@ -11,13 +11,14 @@ import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { learnedLabelRules, learnedSummaryRules } from './learned.js';
 import { namingRules } from './naming.js';
+import { nativeHistogramRules } from './native.js';
 import { infoRules } from './info.js';
 import { negativeBucketRules } from './negative-buckets.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, nativeHistogramRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

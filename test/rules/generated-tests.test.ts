@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import { emitAll } from '../../generator/emit/index.js';
+import { untestable } from '../../generator/emit/alerts/tests.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const subfolders = (dir: string): string[] =>
@@ -78,7 +79,8 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
   const outputs = emitAll(catalog);
   const rulesText = outputs.get(catalog.files.rules);
   const testsText = outputs.get(catalog.files.ruleTests);
-  const alertKinds = new Map(catalog.metrics.flatMap((m) => m.alerts.flatMap((a) => a.names.map((n) => [n, a.kind] as const))));
+  // Alerts on native-only histograms have no generated tests (promtool 2.42 cannot write their input).
+  const alertKinds = new Map(catalog.metrics.flatMap((m) => m.alerts.filter((a) => !untestable(a)).flatMap((a) => a.names.map((n) => [n, a.kind] as const))));
 
   it('pass on the generated rules, and fail on every broken variant of each alert', () => {
     if (rulesText === undefined || testsText === undefined) throw new Error(`${catalogPath}: no rules or no rule tests emitted`);

@@ -1,9 +1,10 @@
 import { stringify } from 'yaml';
 import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
-import { mergeMatchers } from '../../catalog/model.js';
+import { histogramShape, mergeMatchers } from '../../catalog/model.js';
 import type { AlertModel, Catalog, Matchers, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
-import { aggregate } from '../promql.js';
+import { aggregate, eitherShape, nativeCountRate, nativeFractionBelow, nativeQuantile, nativeSumRate } from '../promql.js';
+import type { Shape } from '../promql.js';
 import { customRuleGroups } from './custom.js';
 import { bucketMatcher, range, selector } from './promql.js';
 
@@ -119,9 +120,11 @@ function signal(metric: MetricModel, alert: AlertModel, offset?: string): Signal
     case 'average': {
       const [, sum, count] = metric.samples;
       const countRate = aggregate('sum', by, `rate(${selector(metric, alert.match, count)}${r})`);
+      const native = `rate(${selector(metric, alert.match)}${r})`;
+      const shape = shapeOf(metric);
       return {
-        expr: `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`,
-        traffic: countRate,
+        expr: eitherShape(shape, `${nativeSumRate(by, native)}\n/\n${nativeCountRate(by, native)}`, `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`, 'block'),
+        traffic: eitherShape(shape, nativeCountRate(by, native), countRate, 'block'),
       };
     }
     case undefined:
@@ -151,9 +154,17 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
+      const shape = shapeOf(metric);
+      const native = `rate(${selector(metric, alert.match)}${r})`;
+      const quantile = eitherShape(
+        shape,
+        nativeQuantile(alert.quantile ?? 0, ['job', ...by], native),
+        `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)})`,
+        'block',
+      );
       const expr =
-        `histogram_quantile(${alert.quantile}, ${aggregate('sum', ['job', ...by, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
-        floor(aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, count)}${r})`));
+        `${quantile} > ${alert.above}` +
+        floor(eitherShape(shape, nativeCountRate(['job', ...by], native), aggregate('sum', ['job', ...by], `rate(${selector(metric, alert.match, count)}${r})`), 'block'));
       return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
@@ -177,8 +188,14 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
         alerts: [alertRule(catalog, metric, alert, rule, expr, 'z')],
       };
     }
-    case 'absence':
-      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, 'none');
+    case 'absence': {
+      const absent = (series: string | undefined): string => `absent_over_time(${selector(metric, alert.match, series)}[${alert.window}])`;
+      if (metric.type !== 'histogram') return one(absent(metric.name), 'none');
+      // Either shape may be what Prometheus stores: absent only when both are (their labels are
+      // the same, those of the equality matchers, so `and` pairs them).
+      const shape = shapeOf(metric);
+      return one(shape === 'classic' ? absent(count) : shape === 'native' ? absent(metric.name) : `${absent(count)}\nand\n${absent(metric.name)}`, 'none');
+    }
     case 'stall': {
       const s = selector(metric, alert.match);
       const keep = ['job', ...by];
@@ -200,7 +217,9 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
     return record.name;
   };
   const [bucket = metric.name, , count = metric.name] = metric.samples;
-  const total = (window: string) => aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
+  const shape = metric.type === 'histogram' ? shapeOf(metric) : 'classic';
+  const nativeRate = (window: string): string => `rate(${selector(metric, alert.match)}[${window}])`;
+  const total = (window: string) => eitherShape(shape, nativeCountRate(keep, nativeRate(window)), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`), 'block');
   // Good or bad events: series of the alert's metric, or of a second counter (the job-queue shape,
   // failed_total over processed_total); `match` scopes both.
   const events = (counter: MetricModel, matchers: Matchers, window: string): string =>
@@ -208,7 +227,9 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
   const errors = (window: string): string => {
     if (alert.latencyBelow !== undefined) {
       const good = selector(metric, alert.match, bucket, [bucketMatcher(alert.latencyBelow)]);
-      return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
+      const classicTotal = aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
+      const classic = `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${classicTotal}\n)`;
+      return eitherShape(shape, `1 - ${nativeFractionBelow(alert.latencyBelow, keep, nativeRate(window))}`, classic, 'block');
     }
     if (alert.bad !== undefined) return `${events(alert.badMetric ?? metric, alert.bad, window)}\n/\n${total(window)}`;
     return `1 - (\n  ${events(alert.goodMetric ?? metric, alert.good ?? [], window)}\n  /\n  ${total(window)}\n)`;
@@ -231,6 +252,13 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
       alertRule(catalog, metric, alert, slow, burn(BURN_RATES.slow, '6h'), 'burn'),
     ],
   };
+}
+
+/** The shape of a histogram's series in Prometheus (every caller passes a histogram). */
+function shapeOf(metric: MetricModel): Shape {
+  const shape = histogramShape(metric);
+  if (shape === undefined) throw new Error(`${metric.name} is not a histogram`);
+  return shape;
 }
 
 type ValueKind = 'duration' | 'percentage' | 'number' | 'z' | 'burn' | 'none';

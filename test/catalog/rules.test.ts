@@ -1417,6 +1417,41 @@ const CASES: readonly Case[] = [
     message: ['shop_request_duration_seconds', '21 series', 'limit of 20', '(3 buckets + 3 + 1 native series)'],
     at: { line: '  request_duration_seconds:', col: 'request_duration_seconds' },
   },
+  // ------------------------------------------------------------------ Prometheus 3
+  {
+    rule: 'range-window-scrape',
+    title: 'a rate window under four scrape intervals',
+    text: catalogue({ head: 'namespace: shop\nscrape_interval: 1m\n', metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, window: 3m, severity: info, summary: Busy. }\n') }),
+    severity: 'warning',
+    message: ['alert Busy', 'window 3m', '4 scrape intervals (4m at scrape_interval 1m)', 'left-open'],
+    at: { line: 'name: Busy', col: '3m' },
+  },
+  {
+    rule: 'range-window-scrape',
+    title: "an SLO's shortest burn-rate window, scaled down with slo_window",
+    // 5m × 1d / 30d = 10s, under 4 × 15s.
+    text: catalogue({
+      head: 'namespace: shop\nscrape_interval: 15s\n',
+      metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [0.1, 0.5, 1]\n    alerts:\n      - { name: Fast, kind: slo, objective: 0.99, latency_below: 0.5, min_rate: 1, slo_window: 1d, severity: info, summary: Slow. }\n'),
+    }),
+    severity: 'warning',
+    message: ['alert Fast', 'shortest burn-rate window, 10s', 'slo_window 1d'],
+    at: { line: 'name: Fast', col: '1d' },
+  },
+  {
+    rule: 'range-window-scrape',
+    title: "the ratio records' 5m window under a long scrape interval",
+    text: catalogue({ head: 'namespace: shop\nscrape_interval: 2m\n', metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { method: get } }]\n') }),
+    severity: 'warning',
+    message: ['ratios are recorded over 5m', '8m at scrape_interval 2m'],
+    at: { line: 'scrape_interval: 2m', col: '2m' },
+  },
+  {
+    rule: 'custom-expr-holt-winters',
+    text: withRules(customAlert('holt_winters(shop_requests_total[1h], 0.5, 0.5) > 1')),
+    message: ['alert Custom', 'double_exponential_smoothing', 'Prometheus 3'],
+    at: { line: 'expr: holt_winters(', col: 'holt_winters' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

@@ -17,8 +17,9 @@ import { negativeBucketRules } from './negative-buckets.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
+import { windowRules } from './windows.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, nativeHistogramRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, nativeHistogramRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules, windowRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -281,6 +281,13 @@ export function histogramShape(metric: Pick<MetricModel, 'type' | 'native' | 'bu
   return metric.buckets.length === 0 ? 'native' : 'both';
 }
 
+/** The shape of a metric the caller knows to be a histogram (an emitter bug otherwise). */
+export function shapeOfHistogram(metric: Pick<MetricModel, 'name' | 'type' | 'native' | 'buckets'>): HistogramShape {
+  const shape = histogramShape(metric);
+  if (shape === undefined) throw new Error(`${metric.name} is not a histogram`);
+  return shape;
+}
+
 /** A label of an info metric: values are any valid label value, set at run time. */
 export interface InfoLabelModel {
   /** Exposed label name. */

@@ -1,4 +1,5 @@
 /** PromQL pieces the rules and the dashboards both write, spelled one way. */
+import type { HistogramShape } from '../catalog/model.js';
 
 /** A PromQL double-quoted string (Go escapes), e.g. a label value in a matcher. */
 export function stringLiteral(value: string): string {
@@ -25,8 +26,6 @@ export function labelMatcher(name: string, values: readonly string[], negated: b
   return `${name}${negated ? '!~' : '=~'}${literal(values.map(regexLiteral).join('|'))}`;
 }
 
-/** What Prometheus may hold for a histogram (see the model's histogramShape). */
-export type Shape = 'classic' | 'native' | 'both';
 
 /**
  * The expression for whichever shape Prometheus ingested: a native-only histogram's native
@@ -35,7 +34,7 @@ export type Shape = 'classic' | 'native' | 'both';
  * the native result of a label set and adds a classic one only for a label set the native side
  * lacks, so nothing is counted twice. `block`: laid out on lines, for rule files.
  */
-export function eitherShape(shape: Shape, native: string, classic: string, layout: 'line' | 'block' = 'line'): string {
+export function eitherShape(shape: HistogramShape, native: string, classic: string, layout: 'line' | 'block' = 'line'): string {
   if (shape === 'native') return native;
   if (shape === 'classic') return classic;
   // Parenthesized as a whole: `or` binds looser than any comparison or `and` written after it.

@@ -1,10 +1,9 @@
 import { stringify } from 'yaml';
 import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
-import { histogramShape, mergeMatchers } from '../../catalog/model.js';
+import { mergeMatchers, shapeOfHistogram } from '../../catalog/model.js';
 import type { AlertModel, Catalog, Matchers, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
 import { aggregate, eitherShape, nativeCountRate, nativeFractionBelow, nativeQuantile, nativeSumRate } from '../promql.js';
-import type { Shape } from '../promql.js';
 import { customRuleGroups } from './custom.js';
 import { bucketMatcher, range, selector } from './promql.js';
 
@@ -121,7 +120,7 @@ function signal(metric: MetricModel, alert: AlertModel, offset?: string): Signal
       const [, sum, count] = metric.samples;
       const countRate = aggregate('sum', by, `rate(${selector(metric, alert.match, count)}${r})`);
       const native = `rate(${selector(metric, alert.match)}${r})`;
-      const shape = shapeOf(metric);
+      const shape = shapeOfHistogram(metric);
       return {
         expr: eitherShape(shape, `${nativeSumRate(by, native)}\n/\n${nativeCountRate(by, native)}`, `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`, 'block'),
         traffic: eitherShape(shape, nativeCountRate(by, native), countRate, 'block'),
@@ -154,7 +153,7 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
-      const shape = shapeOf(metric);
+      const shape = shapeOfHistogram(metric);
       const native = `rate(${selector(metric, alert.match)}${r})`;
       const quantile = eitherShape(
         shape,
@@ -193,7 +192,7 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
       if (metric.type !== 'histogram') return one(absent(metric.name), 'none');
       // Either shape may be what Prometheus stores: absent only when both are (their labels are
       // the same, those of the equality matchers, so `and` pairs them).
-      const shape = shapeOf(metric);
+      const shape = shapeOfHistogram(metric);
       return one(shape === 'classic' ? absent(count) : shape === 'native' ? absent(metric.name) : `${absent(count)}\nand\n${absent(metric.name)}`, 'none');
     }
     case 'stall': {
@@ -217,7 +216,7 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
     return record.name;
   };
   const [bucket = metric.name, , count = metric.name] = metric.samples;
-  const shape = metric.type === 'histogram' ? shapeOf(metric) : 'classic';
+  const shape = metric.type === 'histogram' ? shapeOfHistogram(metric) : 'classic';
   const nativeRate = (window: string): string => `rate(${selector(metric, alert.match)}[${window}])`;
   const total = (window: string) => eitherShape(shape, nativeCountRate(keep, nativeRate(window)), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`), 'block');
   // Good or bad events: series of the alert's metric, or of a second counter (the job-queue shape,
@@ -254,12 +253,6 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, by: 
   };
 }
 
-/** The shape of a histogram's series in Prometheus (every caller passes a histogram). */
-function shapeOf(metric: MetricModel): Shape {
-  const shape = histogramShape(metric);
-  if (shape === undefined) throw new Error(`${metric.name} is not a histogram`);
-  return shape;
-}
 
 type ValueKind = 'duration' | 'percentage' | 'number' | 'z' | 'burn' | 'none';
 

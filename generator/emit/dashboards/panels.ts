@@ -8,10 +8,9 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { histogramShape } from '../../catalog/model.js';
+import { shapeOfHistogram } from '../../catalog/model.js';
 import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
 import { eitherShape, nativeCountRate, nativeQuantile, nativeSumRate } from '../promql.js';
-import type { Shape } from '../promql.js';
 import { splitLabels } from './plan.js';
 import type { Item } from './plan.js';
 import { aggregate, histogramMean, histogramQuantile, increase, rate, selector } from './promql.js';
@@ -131,14 +130,14 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const names = split.map((label) => label.name);
   const quantiles = metric.panel.quantiles;
   const [bucket] = histogramSelectors(metric, context);
-  const shape = shapeOf(metric);
+  const shape = shapeOfHistogram(metric);
   const native = rate(nativeSelector(metric, context));
   const queries: Query[] = quantiles.map((q) => ({ expr: eitherShape(shape, nativeQuantile(q, names, native), histogramQuantile(q, names, bucket)), legend: legend(names, quantileName(q)) }));
   // A histogram with a negative bound exposes no _sum (OpenMetrics), so it has no mean to show.
   if (metric.sumExposed) queries.push({ expr: mean(metric, context, names), legend: legend(names, 'mean') });
   const from = shape === 'classic' ? 'the buckets' : shape === 'native' ? 'the native buckets' : 'the native buckets, or the classic ones where Prometheus stored those,';
   const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from ${from} over the rate interval`;
-  const meanOf = shape === 'native' ? 'histogram_sum over histogram_count of the rate' : 'rate of _sum over rate of _count';
+  const meanOf = { native: 'histogram_sum over histogram_count of the rate', classic: 'rate of _sum over rate of _count', both: 'histogram_sum over histogram_count of the rate, or rate of _sum over rate of _count' }[shape];
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
     description: `${describe(metric)} ${estimated}${metric.sumExposed ? `, and the mean (${meanOf})` : ''}${bySuffix(split)}.`,
@@ -149,14 +148,15 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
 
 /**
  * A native histogram's distribution, as Grafana documents it: the heatmap panel reads the native
- * histogram itself, summed over its series (a time-series query; Grafana draws each native bucket). With classic
- * buckets too, a second query reads them (heatmap format: Grafana turns cumulative `le` series into
- * buckets) only while no native series exists, so the panel draws one shape, never both at once.
+ * histogram itself, summed over its series (a time-series query; Grafana draws each native
+ * bucket). With classic buckets too, a second query reads them (heatmap format: Grafana turns
+ * cumulative `le` series into buckets) only while no native series exists, so the panel draws one
+ * shape, never both at once.
  */
 function heatmapTargets(metric: MetricModel, context: RenderContext): { queries: Query[]; layout: common.HeatmapCellLayout; from: string } {
   const [bucket] = histogramSelectors(metric, context);
   const classic: Query = { expr: aggregate('sum', ['le'], increase(bucket)), legend: '{{le}}', heatmap: true };
-  const shape = shapeOf(metric);
+  const shape = shapeOfHistogram(metric);
   if (shape === 'classic') return { queries: [classic], layout: common.HeatmapCellLayout.Le, from: 'increase of _bucket by le' };
   const nativeSeries = nativeSelector(metric, context);
   // increase, as the classic query: a cell holds the observations of one rate interval either way.
@@ -375,14 +375,9 @@ function nativeSelector(metric: MetricModel, context: RenderContext): string {
 function mean(metric: MetricModel, context: RenderContext, by: readonly string[]): string {
   const [, sum, count] = histogramSelectors(metric, context);
   const native = rate(nativeSelector(metric, context));
-  return eitherShape(shapeOf(metric), `${nativeSumRate(by, native)} / ${nativeCountRate(by, native)}`, histogramMean(by, sum, count));
+  return eitherShape(shapeOfHistogram(metric), `${nativeSumRate(by, native)} / ${nativeCountRate(by, native)}`, histogramMean(by, sum, count));
 }
 
-function shapeOf(metric: MetricModel): Shape {
-  const shape = histogramShape(metric);
-  if (shape === undefined) throw new Error(`${metric.name} is not a histogram`);
-  return shape;
-}
 
 function describe(metric: MetricModel): string {
   const text = metric.panel.description ?? metric.help;

@@ -138,8 +138,8 @@ describe('the native-service catalogue', () => {
     expect(all.flatMap(errorsOf)).toEqual([]);
   });
 
-  it('reads a native-only histogram through the native functions alone: no _bucket, _sum, _count or le', () => {
-    const native = [...rules().map((r) => r.expr), ...dashboardExprs()].filter((e) => /gateway_(request_duration_seconds|response_size_bytes)\b/.test(e));
+  it('reads a native-only histogram through the native functions alone (its absence alert aside): no _bucket, _sum, _count or le', () => {
+    const native = [...rules().map((r) => r.expr), ...dashboardExprs()].filter((e) => /gateway_(request_duration_seconds|response_size_bytes)\b/.test(e) && !e.startsWith('absent_over_time('));
     expect(native.length).toBeGreaterThan(10);
     expect(native.filter((e) => /gateway_(request_duration_seconds|response_size_bytes)_(bucket|sum|count)|\ble\b/.test(e))).toEqual([]);
     const byName = new Map(rules().map((r) => [r.alert ?? r.record, r.expr]));
@@ -147,6 +147,10 @@ describe('the native-service catalogue', () => {
       'histogram_quantile(0.99, sum by (job, route) (rate(gateway_request_duration_seconds[10m]))) > 1.5\nand\nsum by (job, route) (histogram_count(rate(gateway_request_duration_seconds[10m]))) >= 0.05',
     );
     expect(byName.get('job:gateway_request_latency_slo:error_ratio_rate5m')).toBe('1 - histogram_fraction(-Inf, 0.8, sum by (job) (rate(gateway_request_duration_seconds[5m])))');
+    // Absent only when neither shape is there: scraped as text, a native-only histogram is its
+    // classic remainder (+Inf bucket, _sum, _count), and its exporter is not gone.
+    expect(byName.get('RequestMetricsAbsent')).toBe('absent_over_time(gateway_request_duration_seconds_count[10m])\nand\nabsent_over_time(gateway_request_duration_seconds[10m])');
+    expect(byName.get('UpstreamMetricsAbsent')).toBe('absent_over_time(gateway_upstream_duration_seconds_count[10m])\nand\nabsent_over_time(gateway_upstream_duration_seconds[10m])');
   });
 
   it('reads a histogram with both shapes as (native) or (classic), the two sides keeping the same labels', () => {
@@ -185,6 +189,6 @@ describe('the native-service catalogue', () => {
     const tests = output('alerts/gateway.rules.test.yaml');
     expect(tests).toContain('# No tests for RequestLatencyHigh, RequestLatencySLOFastBurn, RequestLatencySLOSlowBurn: they read a native-only histogram');
     const checked = new Set([...tests.matchAll(/alertname=\\?"(\w+)\\?"/g)].map((m) => m[1]));
-    expect([...checked].sort()).toEqual(['UpstreamLatencyHigh', 'UpstreamSlowOnAverage']);
+    expect([...checked].sort()).toEqual(['RequestMetricsAbsent', 'UpstreamLatencyHigh', 'UpstreamMetricsAbsent', 'UpstreamSlowOnAverage']);
   });
 });

@@ -190,10 +190,11 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
     case 'absence': {
       const absent = (series: string | undefined): string => `absent_over_time(${selector(metric, alert.match, series)}[${alert.window}])`;
       if (metric.type !== 'histogram') return one(absent(metric.name), 'none');
-      // Either shape may be what Prometheus stores: absent only when both are (their labels are
-      // the same, those of the equality matchers, so `and` pairs them).
+      // With native buckets, either shape may be what Prometheus stores (a native-only histogram
+      // scraped as text is its `+Inf` bucket, `_sum` and `_count`): absent only when both are. Their
+      // labels are the same, those of the equality matchers, so `and` pairs them.
       const shape = shapeOfHistogram(metric);
-      return one(shape === 'classic' ? absent(count) : shape === 'native' ? absent(metric.name) : `${absent(count)}\nand\n${absent(metric.name)}`, 'none');
+      return one(shape === 'classic' ? absent(count) : `${absent(count)}\nand\n${absent(metric.name)}`, 'none');
     }
     case 'stall': {
       const s = selector(metric, alert.match);

@@ -66,12 +66,13 @@ export function emitRuleTests(catalog: Catalog): Map<string, string> {
 }
 
 /**
- * Alerts on a native-only histogram: their only series are native ones, which promtool 2.42's input
- * series cannot hold. A histogram with classic buckets too is tested through its classic series
+ * Alerts on a native-only histogram: they read its native series, which promtool 2.42's input
+ * series cannot hold. An absence alert also reads `_count` (what a text scrape stores), and is
+ * tested through it; a histogram with classic buckets too is tested through its classic series
  * (the rules read whichever shape is stored).
  */
 export function untestable(alert: AlertModel): boolean {
-  return histogramShape(alert.metric) === 'native';
+  return histogramShape(alert.metric) === 'native' && alert.kind !== 'absence';
 }
 
 /**

@@ -13,7 +13,6 @@ import {
 } from './format.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
-import type { NativeHistogramSnapshot } from './native-histogram.js';
 import type { MetricSpec } from './spec.js';
 import { familyName, labelPositions, seriesCount } from './spec.js';
 import { histogramExposesSum, histogramSampleNames } from './names.js';
@@ -232,14 +231,6 @@ export class Family {
       out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
       out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
     }
-  }
-
-  /**
-   * The native buckets of a histogram series, for the protobuf exposition; undefined for a
-   * classic-only histogram and for other types. (Stub until native histograms are recorded.)
-   */
-  nativeSnapshot(_data: Float64Array, _series: number): NativeHistogramSnapshot | undefined {
-    return undefined;
   }
 
   /**

@@ -50,6 +50,8 @@ export function catalogSeries(metrics: readonly MetricModel[], aggregationLabels
       const labels = metric.type === 'histogram' && index === 0 ? new Map([...base, ['le', bucketValues(metric.buckets)]]) : base;
       known.set(sample, { labels, what: `metric ${metric.name}` });
     });
+    // A native histogram is one series under the metric's own name.
+    if (metric.native !== undefined) known.set(metric.name, { labels: base, what: `metric ${metric.name} (native histogram)` });
   }
   for (const metric of metrics) {
     for (const ratio of metric.ratios) {

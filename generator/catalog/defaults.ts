@@ -40,10 +40,44 @@ export function labelNameOf(id: string, label: RawLabel): string {
   return label.name ?? id;
 }
 
-/** Product of label value counts; histograms × (buckets + `+Inf` + `_sum` + `_count`). */
-export function seriesCount(labelValueCounts: readonly number[], buckets: number | undefined): number {
+/**
+ * Product of label value counts; a histogram's label set costs what the TSDB stores for it: a
+ * classic histogram buckets + `+Inf` + `_sum` + `_count`, a native one a single series (ingested
+ * over protobuf), one with both shapes the two added up.
+ */
+export function seriesCount(labelValueCounts: readonly number[], buckets: number | undefined, native = false): number {
   const combinations = labelValueCounts.reduce((product, count) => product * count, 1);
-  return buckets === undefined ? combinations : combinations * (buckets + 3);
+  return buckets === undefined ? combinations : combinations * histogramSeriesPerLabelSet(buckets, native);
+}
+
+/** Series one label set of a histogram costs: see {@link seriesCount}. */
+export function histogramSeriesPerLabelSet(buckets: number, native: boolean): number {
+  if (!native) return buckets + 3;
+  return buckets === 0 ? NATIVE_SERIES_PER_LABEL_SET : buckets + 3 + NATIVE_SERIES_PER_LABEL_SET;
+}
+
+/** A native histogram is one series per label set in the TSDB, whatever its bucket count. */
+export const NATIVE_SERIES_PER_LABEL_SET = 1;
+
+/** Native histogram settings the catalogue leaves unsaid, as client_golang's defaults. */
+export const NATIVE_DEFAULTS = {
+  schema: 3,
+  maxBuckets: 160,
+  /** 2^-128, client_golang's DefNativeHistogramZeroThreshold. */
+  zeroThreshold: 2 ** -128,
+} as const;
+
+/** The resolutions Prometheus's native histograms support. */
+export const NATIVE_SCHEMA_RANGE = { min: -4, max: 8 } as const;
+
+/**
+ * The schema client_golang picks for a NativeHistogramBucketFactor: the coarsest whose bucket
+ * factor (2^(2^-schema)) is at most `factor`, within the supported range.
+ */
+export function schemaOfBucketFactor(factor: number): number {
+  const floor = Math.floor(Math.log2(Math.log2(factor)));
+  // `+ 0`: a factor of 2 gives -0, which would print as 0 but compare oddly.
+  return Math.min(NATIVE_SCHEMA_RANGE.max, Math.max(NATIVE_SCHEMA_RANGE.min, -floor)) + 0;
 }
 
 const OPERATIONS = ['inc', 'dec', 'set', 'observe'] as const;

@@ -40,9 +40,9 @@ import {
   summaryPropertyName,
 } from '../conventions.js';
 import type { DashboardRef, OutputFiles } from '../conventions.js';
-import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, operationOf, seriesCount } from './defaults.js';
+import { DEFAULT_BUDGET, DEFAULT_FOR, DEFAULT_QUANTILES, DEFAULT_SCRAPE_INTERVAL, DEFAULT_WINDOW, labelNameOf, NATIVE_DEFAULTS, operationOf, schemaOfBucketFactor, seriesCount } from './defaults.js';
 import type { Position } from './diagnostics.js';
-import type { AlertKind, MetricType, RawAlert, RawCatalog, RawCustomRule, RawPanel, Severity, Unit } from './raw.js';
+import type { AlertKind, MetricType, RawAlert, RawCatalog, RawCustomRule, RawMetric, RawPanel, Severity, Unit } from './raw.js';
 import { isAdditiveUnit } from './defaults.js';
 import { sloRecordWindows } from './slo.js';
 import { DROP_REASONS, DROPPED_HELP } from '../../runtime/drops.js';
@@ -227,7 +227,10 @@ export interface MetricModel {
   readonly labels: readonly LabelModel[];
   /** Info metrics: the labels whose values the application sets at run time (none for other types). */
   readonly infoLabels: readonly InfoLabelModel[];
+  /** Classic bucket bounds; empty for a native-only histogram (its classic exposition: `+Inf`, `_sum`, `_count`). */
   readonly buckets: readonly number[];
+  /** Histograms only: native buckets, beside the classic ones or instead of them. */
+  readonly native?: NativeHistogramModel;
   readonly series: number;
   readonly seriesLimit: number;
   readonly group: string;
@@ -259,6 +262,36 @@ export interface MetricModel {
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
   readonly path: SourcePath;
+}
+
+/** Native (sparse, exponential) buckets of a histogram, defaults applied. */
+export interface NativeHistogramModel {
+  /** -4..8: each power of two is split into 2^schema buckets. */
+  readonly schema: number;
+  /** Most buckets a series keeps before its resolution is halved. */
+  readonly maxBuckets: number;
+  /** Observations with |v| <= zeroThreshold go to the zero bucket. */
+  readonly zeroThreshold: number;
+}
+
+/**
+ * What Prometheus may store for a histogram: classic series (`_bucket`, `_sum`, `_count`), one
+ * native series, or either (a histogram with both exposes both, and a server ingests native
+ * histograms only with `--enable-feature=native-histograms` over protobuf). Undefined for other types.
+ */
+export type HistogramShape = 'classic' | 'native' | 'both';
+
+export function histogramShape(metric: Pick<MetricModel, 'type' | 'native' | 'buckets'>): HistogramShape | undefined {
+  if (metric.type !== 'histogram') return undefined;
+  if (metric.native === undefined) return 'classic';
+  return metric.buckets.length === 0 ? 'native' : 'both';
+}
+
+/** The shape of a metric the caller knows to be a histogram (an emitter bug otherwise). */
+export function shapeOfHistogram(metric: Pick<MetricModel, 'name' | 'type' | 'native' | 'buckets'>): HistogramShape {
+  const shape = histogramShape(metric);
+  if (shape === undefined) throw new Error(`${metric.name} is not a histogram`);
+  return shape;
 }
 
 /** A label of an info metric: values are any valid label value, set at run time. */
@@ -453,6 +486,7 @@ export function buildModel(
   for (const [key, metric] of Object.entries(raw.metrics)) {
     const metricLabels = (metric.labels ?? []).map((id) => labels.get(id)).filter((l): l is LabelModel => l !== undefined);
     const buckets = metric.type === 'histogram' ? [...(metric.buckets ?? [])] : [];
+    const native = metric.type === 'histogram' ? resolveNative(metric.native) : undefined;
     const name = metricFullName(namespace, key);
     const model: Mutable<MetricModel> = {
       key,
@@ -466,9 +500,11 @@ export function buildModel(
       labels: metricLabels,
       infoLabels: (metric.info_labels ?? []).map((labelName) => ({ name: labelName, property: infoLabelProperty(labelName) })),
       buckets,
+      ...(native === undefined ? {} : { native }),
       series: seriesCount(
         metricLabels.map((l) => l.positions),
         metric.type === 'histogram' ? buckets.length : undefined,
+        native !== undefined,
       ),
       seriesLimit: metric.series_limit ?? budget.seriesPerMetric,
       group: metric.group,
@@ -684,6 +720,15 @@ export function alertRecords(alert: AlertModel): RecordModel[] {
 function ruleGroupNames(namespace: string, group: string, metrics: readonly MetricModel[]): string[] {
   const rules = groupRecords(metrics).length + metrics.reduce((sum, m) => sum + m.alerts.reduce((n, a) => n + a.names.length, 0), 0);
   return Array.from({ length: Math.ceil(rules / MAX_RULES_PER_GROUP) }, (_, part) => ruleGroupName(namespace, group, part + 1));
+}
+
+function resolveNative(native: RawMetric['native']): NativeHistogramModel | undefined {
+  if (native === undefined) return undefined;
+  return {
+    schema: native.schema ?? (native.bucket_factor === undefined ? NATIVE_DEFAULTS.schema : schemaOfBucketFactor(native.bucket_factor)),
+    maxBuckets: native.max_buckets ?? NATIVE_DEFAULTS.maxBuckets,
+    zeroThreshold: native.zero_threshold ?? NATIVE_DEFAULTS.zeroThreshold,
+  };
 }
 
 function resolvePanel(panel: RawPanel | undefined, labels: readonly LabelModel[]): PanelModel {

@@ -57,6 +57,12 @@ export interface RawMetric {
   labels?: string[];
   info_labels?: string[];
   buckets?: number[];
+  native?: {
+    schema?: number;
+    bucket_factor?: number;
+    max_buckets?: number;
+    zero_threshold?: number;
+  };
   series_limit?: number;
   role?: "scrape_duration";
   stability?: "stable" | "experimental";

@@ -1,4 +1,5 @@
 import { generatedHeader } from '../conventions.js';
+import { histogramShape } from '../catalog/model.js';
 import type { AlertModel, Catalog, LabelModel, Matchers, MetricModel } from '../catalog/model.js';
 
 /** generated/METRICS.md: the reference a reviewer reads when the catalogue changes. */
@@ -17,7 +18,7 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     if (group.description) lines.push(cell(group.description), '');
     lines.push('| metric | type | unit | labels | series | help |', '| --- | --- | --- | --- | ---: | --- |');
     for (const metric of group.metrics) {
-      lines.push(`| ${metricCell(metric)} | ${metric.type} | ${metric.unit} | ${labelsCell(metric)} | ${metric.series} | ${helpCell(metric)} |`);
+      lines.push(`| ${metricCell(metric)} | ${typeCell(metric)} | ${metric.unit} | ${labelsCell(metric)} | ${metric.series} | ${helpCell(metric)} |`);
     }
     lines.push('');
   }
@@ -45,7 +46,24 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
     lines.push(`| ${code(metric.name)} | ${metric.series} | ${metric.seriesLimit} |`);
   }
   const infoNote = catalog.metrics.some((m) => m.type === 'info') ? '; 1 for an info metric, whose label values the application sets at run time' : '';
-  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${infoNote}.`, '');
+  const natives = catalog.metrics.filter((m) => m.native !== undefined);
+  const nativeNote = natives.length === 0 ? '' : ' (classic buckets), 1 for a native histogram, both added up for a histogram with both shapes';
+  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${nativeNote}${infoNote}.`, '');
+  if (natives.length > 0) {
+    lines.push(
+      'A native histogram is one series per label set in the TSDB whatever its bucket count, once Prometheus ingests it (`--enable-feature=native-histograms`, scraping the protobuf exposition); a Prometheus that scrapes the text formats stores the classic shape instead (a native-only histogram: `le="+Inf"`, `_sum` and `_count`). Rules and dashboards read a native-only histogram through its native series, and one with both shapes through whichever is stored.',
+      '',
+      '## Native histograms',
+      '',
+      '| metric | shape | schema | max buckets | zero threshold |',
+      '| --- | --- | ---: | ---: | ---: |',
+    );
+    for (const metric of natives) {
+      const native = metric.native!;
+      lines.push(`| ${code(metric.name)} | ${histogramShape(metric) === 'both' ? `native and ${counted(metric.buckets.length, 'classic bucket')}` : 'native only'} | ${native.schema} | ${native.maxBuckets} | ${native.zeroThreshold} |`);
+    }
+    lines.push('', 'Schema s splits each power of two into 2^s buckets (each about 2^(2^-s) wide); past max buckets, a series halves its resolution.', '');
+  }
   if (catalog.labels.some((label) => label.learned !== undefined)) {
     lines.push(
       'A label that learns its values counts its learned ones at their maximum: the first values recorded, up to that count, get a series each, in the order they arrive; later ones are recorded under the overflow value, or dropped and counted in the drop counter without one. A learned value is a non-empty string of at most 128 characters without control characters; any other is dropped and counted.',
@@ -115,6 +133,14 @@ export function largest(catalog: Catalog, count: number): MetricModel[] {
 function metricCell(metric: MetricModel): string {
   const notes = [metric.stability === 'experimental' ? 'experimental' : '', metric.deprecated ? 'deprecated' : ''].filter(Boolean);
   return code(metric.name) + (notes.length ? ` (${notes.join(', ')})` : '');
+}
+
+/** A histogram's shape beside its type: `histogram (native)`, `histogram (classic + native)`. */
+function typeCell(metric: MetricModel): string {
+  const shape = histogramShape(metric);
+  if (shape === 'native') return 'histogram (native)';
+  if (shape === 'both') return 'histogram (classic + native)';
+  return metric.type;
 }
 
 function labelsCell(metric: MetricModel): string {

@@ -44,7 +44,8 @@ export function metricSpecs(catalog: Catalog): MetricSpec[] {
       }),
     };
     if (metric.info) return { ...spec, infoLabels: metric.infoLabelNames };
-    return metric.buckets === undefined ? spec : { ...spec, buckets: metric.buckets };
+    if (metric.buckets === undefined) return spec;
+    return metric.native === undefined ? { ...spec, buckets: metric.buckets } : { ...spec, buckets: metric.buckets, native: metric.native };
   });
 }
 

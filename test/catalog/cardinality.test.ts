@@ -155,3 +155,50 @@ describe('series-budget', () => {
     else expect(result.diagnostics.map((d) => d.rule)).toContain('series-budget');
   });
 });
+
+describe('series of a native histogram', () => {
+  // checkout_duration_seconds keeps region (4) × tier (5) = 20 label sets.
+  const withShape = (shape: string): string =>
+    catalogueText().replace('    buckets: [0.1, 0.5, 1, 5]\n', shape);
+
+  it('is one per label set for a native-only histogram, whatever its resolution or bucket limit', () => {
+    const catalog = compiled(withShape('    native: { schema: 8, max_buckets: 1000 }\n'));
+    expect(catalog.metrics.find((m) => m.name === 'shop_checkout_duration_seconds')?.series).toBe(20);
+  });
+
+  it('is the classic buckets + 3 and one native series per label set when it has both', () => {
+    const catalog = compiled(withShape('    buckets: [0.1, 0.5, 1, 5]\n    native: {}\n'));
+    expect(catalog.metrics.find((m) => m.name === 'shop_checkout_duration_seconds')?.series).toBe(20 * (4 + 3 + 1));
+  });
+
+  it('counts the native-only histogram at its cost in the catalogue total', () => {
+    const catalog = compiled(withShape('    native: {}\n'));
+    expect(catalog.totalSeries).toBe(DECLARED_SUM - 140 + 20 + DROP_SERIES);
+  });
+});
+
+describe('native settings in the model', () => {
+  const histogram = (native: string) =>
+    compiled(catalogueText().replace('    buckets: [0.1, 0.5, 1, 5]\n', `    native: ${native}\n`)).metrics.find((m) => m.name === 'shop_checkout_duration_seconds');
+
+  it('applies client_golang’s defaults: schema 3, 160 buckets, a zero threshold of 2^-128', () => {
+    const metric = histogram('{}');
+    expect(metric?.native).toEqual({ schema: 3, maxBuckets: 160, zeroThreshold: 2.938735877055719e-39 });
+    expect(metric?.buckets).toEqual([]);
+  });
+
+  it('maps a bucket factor to the coarsest schema whose buckets are no wider (client_golang’s pickSchema)', () => {
+    // Schema s has a bucket factor of 2^(2^-s): 1.0905 for 3, 1.0443 for 4, 2 for 0, 4 for -1.
+    expect(histogram('{ bucket_factor: 1.1 }')?.native?.schema).toBe(3);
+    expect(histogram('{ bucket_factor: 1.09 }')?.native?.schema).toBe(4);
+    expect(histogram('{ bucket_factor: 2 }')?.native?.schema).toBe(0);
+    expect(Object.is(histogram('{ bucket_factor: 2 }')?.native?.schema, -0)).toBe(false);
+    expect(histogram('{ bucket_factor: 4 }')?.native?.schema).toBe(-1);
+    expect(histogram('{ bucket_factor: 1.0001 }')?.native?.schema).toBe(8);
+    expect(histogram('{ bucket_factor: 1000000 }')?.native?.schema).toBe(-4);
+  });
+
+  it('keeps what the catalogue says', () => {
+    expect(histogram('{ schema: -2, max_buckets: 40, zero_threshold: 0.001 }')?.native).toEqual({ schema: -2, maxBuckets: 40, zeroThreshold: 0.001 });
+  });
+});

@@ -1405,6 +1405,103 @@ const CASES: readonly Case[] = [
     severity: 'warning',
     at: { line: 'expr: ', col: 'sum' },
   },
+  // ------------------------------------------------------------------ native histograms
+  {
+    rule: 'buckets-missing',
+    title: 'neither classic buckets nor native ones',
+    text: withMetric(metric('queue_wait_seconds', { type: 'histogram', unit: 'seconds' })),
+    message: ['shop_queue_wait_seconds', 'buckets (classic), native, or both'],
+    at: { line: '  queue_wait_seconds:', col: 'queue_wait_seconds' },
+  },
+  {
+    rule: 'native-unexpected',
+    text: withMetric(metric('queue_depth', { native: '{ schema: 3 }' })),
+    message: ['shop_queue_depth', 'only histograms', 'gauge'],
+    at: { line: 'native: { schema: 3 }', col: 'native' },
+  },
+  {
+    rule: 'native-schema-range',
+    text: durationWith('    native: { schema: 9 }\n'),
+    message: ['shop_request_duration_seconds', 'schema 9', '-4..8'],
+    at: { line: 'native: { schema: 9 }', col: '9' },
+  },
+  {
+    rule: 'native-schema-range',
+    title: 'below the coarsest schema',
+    text: durationWith('    native: { schema: -5 }\n'),
+    message: ['schema -5', '-4..8'],
+    at: { line: 'native: { schema: -5 }', col: '-5' },
+  },
+  {
+    rule: 'native-schema-factor',
+    text: durationWith('    native: { schema: 3, bucket_factor: 1.1 }\n'),
+    message: ['shop_request_duration_seconds', 'schema and bucket_factor'],
+    at: { line: 'native: { schema: 3, bucket_factor: 1.1 }', col: 'bucket_factor' },
+  },
+  {
+    rule: 'native-bucket-factor',
+    text: durationWith('    native: { bucket_factor: 1 }\n'),
+    message: ['bucket_factor 1', 'above 1'],
+    at: { line: 'native: { bucket_factor: 1 }', col: '1 }' },
+  },
+  {
+    rule: 'native-max-buckets',
+    text: durationWith('    native: { max_buckets: 0 }\n'),
+    message: ['max_buckets 0', 'at least 1'],
+    at: { line: 'native: { max_buckets: 0 }', col: '0 }' },
+  },
+  {
+    rule: 'native-zero-threshold',
+    text: durationWith('    native: { zero_threshold: -0.001 }\n'),
+    message: ['zero_threshold -0.001', '0 or more'],
+    at: { line: 'native: { zero_threshold: -0.001 }', col: '-0.001' },
+  },
+  {
+    rule: 'series-limit',
+    title: 'a histogram with both shapes costs its classic series and one native series',
+    // method: get, post, other = 3 label sets × (3 buckets + 3 + 1 native) = 21, over 20.
+    text: catalogue({
+      head: 'namespace: shop\nbudget: { series_per_metric: 20 }\n',
+      metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    labels: [method]\n    buckets: [0.1, 0.5, 1]\n    native: {}\n'),
+    }),
+    message: ['shop_request_duration_seconds', '21 series', 'limit of 20', '(3 buckets + 3 + 1 native series)'],
+    at: { line: '  request_duration_seconds:', col: 'request_duration_seconds' },
+  },
+  // ------------------------------------------------------------------ Prometheus 3
+  {
+    rule: 'range-window-scrape',
+    title: 'a rate window under four scrape intervals',
+    text: catalogue({ head: 'namespace: shop\nscrape_interval: 1m\n', metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    alerts:\n      - { name: Busy, kind: threshold, of: rate, above: 5, window: 3m, severity: info, summary: Busy. }\n') }),
+    severity: 'warning',
+    message: ['alert Busy', 'window 3m', '4 scrape intervals (4m at scrape_interval 1m)', 'left-open'],
+    at: { line: 'name: Busy', col: '3m' },
+  },
+  {
+    rule: 'range-window-scrape',
+    title: "an SLO's shortest burn-rate window, scaled down with slo_window",
+    // 5m × 1d / 30d = 10s, under 4 × 15s.
+    text: catalogue({
+      head: 'namespace: shop\nscrape_interval: 15s\n',
+      metrics: BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [0.1, 0.5, 1]\n    alerts:\n      - { name: Fast, kind: slo, objective: 0.99, latency_below: 0.5, min_rate: 1, slo_window: 1d, severity: info, summary: Slow. }\n'),
+    }),
+    severity: 'warning',
+    message: ['alert Fast', 'shortest burn-rate window, 10s', 'slo_window 1d'],
+    at: { line: 'name: Fast', col: '1d' },
+  },
+  {
+    rule: 'range-window-scrape',
+    title: "the ratio records' 5m window under a long scrape interval",
+    text: catalogue({ head: 'namespace: shop\nscrape_interval: 2m\n', metrics: BASE.metrics.replace('    labels: [method]\n', '    labels: [method]\n    ratios: [{ name: get_share, match: { method: get } }]\n') }),
+    severity: 'warning',
+    message: ['ratios are recorded over 5m', '8m at scrape_interval 2m'],
+    at: { line: 'scrape_interval: 2m', col: '2m' },
+  },
+  {
+    rule: 'custom-expr-holt-winters',
+    text: withRules(customAlert('holt_winters(shop_requests_total[1h], 0.5, 0.5) > 1')),
+    message: ['alert Custom', 'double_exponential_smoothing', 'Prometheus 3'],
+    at: { line: 'expr: holt_winters(', col: 'holt_winters' },
+  },
 ];
 
 const caseName = (c: Case): string => `${c.rule}${c.title ? ` (${c.title})` : ''}`;

@@ -51,7 +51,7 @@ function catalogOf(name: string): Catalog {
 }
 
 it('finds the three catalogues, and any added beside them', () => {
-  expect(CATALOGUES).toEqual(expect.arrayContaining(['cache-client', 'http-service', 'job-worker']));
+  expect(CATALOGUES).toEqual(expect.arrayContaining(['cache-client', 'http-service', 'job-worker', 'native-service']));
 });
 
 describe.each(CATALOGUES)('catalogue %s', (name) => {

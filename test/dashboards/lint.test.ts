@@ -19,6 +19,8 @@ const catalogues = [
   ['test/catalogues/job-runner (labels that learn their values)', compile(readFileSync(new URL('../catalogues/job-runner/metrics.yaml', import.meta.url), 'utf8'))],
   // Base units, an info metric's table, a histogram without _sum.
   ['test/catalogues/device-fleet', compile(readFileSync(new URL('../catalogues/device-fleet/metrics.yaml', import.meta.url), 'utf8'))],
+  // Native histograms: native-only ones and ones with both shapes.
+  ['test/catalogues/native-service', compile(readFileSync(new URL('../catalogues/native-service/metrics.yaml', import.meta.url), 'utf8'))],
 ] as const;
 
 describe.each(catalogues)('%s', (_, catalog) => {

@@ -44,4 +44,18 @@ describe('METRICS.md', () => {
     expect(text).toContain('Use <code>shop_requests_total</code>.');
     expect(text).not.toContain('Use <code>requests_total</code>');
   });
+
+  it('shows each histogram’s shape and native settings, and says what a native histogram costs', () => {
+    const classic = reference(catalogue());
+    expect(classic).not.toContain('## Native histograms');
+    expect(classic).toContain('| <code>shop_request_duration_seconds</code> | histogram | seconds |');
+    const both = reference(catalogue({ metrics: catalogue().split('metrics:\n')[1]!.split('events:\n')[0]!.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [0.1, 0.5, 1]\n    native: { bucket_factor: 1.1, max_buckets: 50 }\n') }));
+    // 3 buckets + 3 + 1 native series, no labels.
+    expect(both).toContain('| <code>shop_request_duration_seconds</code> | histogram (classic + native) | seconds |  | 7 |');
+    expect(both).toContain('| <code>shop_request_duration_seconds</code> | native and 3 classic buckets | 3 | 50 | 2.938735877055719e-39 |');
+    expect(both).toContain('1 for a native histogram');
+    const native = reference(catalogue({ metrics: catalogue().split('metrics:\n')[1]!.split('events:\n')[0]!.replace('    buckets: [0.1, 0.5, 1]\n', '    native: { schema: -1, zero_threshold: 0 }\n') }));
+    expect(native).toContain('| <code>shop_request_duration_seconds</code> | histogram (native) | seconds |  | 1 |');
+    expect(native).toContain('| <code>shop_request_duration_seconds</code> | native only | -1 | 160 | 0 |');
+  });
 });

@@ -20,9 +20,17 @@ import { loadDashboardQueries } from './helpers/dashboards.js';
 import { eventually, ROOT } from './helpers/demo.js';
 import { activeTargets, alerts, dashboardsWithoutData, ruleGroups } from './helpers/prometheus-api.js';
 
+/**
+ * Catalogues with native histograms: their panels and rules answer only once Prometheus ingests
+ * native histograms (--enable-feature=native-histograms, scraping the protobuf exposition), which
+ * the simulate command's Prometheus does not ask for yet; issue 15's end-to-end test proves them.
+ */
+const NEEDS_NATIVE_INGESTION = new Set(['native-service']);
+
 const CATALOGUES = readdirSync(join(ROOT, 'test', 'catalogues'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'test', 'catalogues', entry.name, 'metrics.yaml')))
   .map((entry) => entry.name)
+  .filter((name) => !NEEDS_NATIVE_INGESTION.has(name))
   .sort();
 
 /** What each catalogue's dashboards are, written here rather than read from the emitter. */
@@ -32,6 +40,7 @@ const DASHBOARD_FILES: Readonly<Record<string, readonly string[]>> = {
   'device-fleet': ['edge-device.json', 'edge-overview.json', 'edge-power.json'],
   'job-runner': ['runner-jobs.json', 'runner-overview.json'],
   'job-worker': ['worker-jobs.json', 'worker-overview.json', 'worker-queues.json'],
+  'native-service': ['gateway-overview.json', 'gateway-requests.json', 'gateway-upstreams.json'],
 };
 
 it('runs every test catalogue', () => {

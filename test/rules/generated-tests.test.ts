@@ -17,6 +17,7 @@ import { compileCatalog } from '../../generator/catalog/index.js';
 import { parseDuration } from '../../generator/catalog/duration.js';
 import type { AlertModel } from '../../generator/catalog/model.js';
 import { emitAll } from '../../generator/emit/index.js';
+import { untestable } from '../../generator/emit/alerts/tests.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const subfolders = (dir: string): string[] =>
@@ -123,7 +124,8 @@ describe.each(CATALOGUES)('generated rule tests of %s', (catalogPath) => {
   const outputs = emitAll(catalog);
   const rulesText = outputs.get(catalog.files.rules);
   const testsText = outputs.get(catalog.files.ruleTests);
-  const alertsByName = new Map(catalog.metrics.flatMap((m) => m.alerts.flatMap((a) => a.names.map((n) => [n, a] as const))));
+  // Alerts on native-only histograms have no generated tests (promtool 2.42 cannot write their input).
+  const alertsByName = new Map(catalog.metrics.flatMap((m) => m.alerts.filter((a) => !untestable(a)).flatMap((a) => a.names.map((n) => [n, a] as const))));
   const alertKinds = new Map([...alertsByName].map(([n, a]) => [n, a.kind]));
 
   it('pass on the generated rules, and fail on every broken variant of each alert', () => {

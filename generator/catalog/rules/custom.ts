@@ -34,7 +34,16 @@ export function customRules(context: RuleContext): void {
       );
     }
     const syntax = new PromqlExpression(rule.expr).syntaxError();
-    if (syntax) context.error('custom-expr-syntax', `${where}: PromQL syntax: ${syntax.message}`, [...at, 'expr'], { offset: syntax.span.from });
+    // Prometheus 3 renamed holt_winters; the grammar (Prometheus 3's) no longer knows the name.
+    const renamed = syntax && /\bholt_winters\s*$/.exec(rule.expr.slice(0, syntax.span.from));
+    if (renamed) {
+      context.error(
+        'custom-expr-holt-winters',
+        `${where}: holt_winters does not exist in Prometheus 3, which renamed it double_exponential_smoothing (behind --enable-feature=promql-experimental-functions), a name Prometheus 2 does not know; deriv or predict_linear load on both`,
+        [...at, 'expr'],
+        { offset: renamed.index },
+      );
+    } else if (syntax) context.error('custom-expr-syntax', `${where}: PromQL syntax: ${syntax.message}`, [...at, 'expr'], { offset: syntax.span.from });
     if ('alert' in rule) {
       if (!rule.summary.trim().endsWith('.')) context.error('alert-summary', `${where}: the summary should be a sentence ending with a period`, [...at, 'summary']);
       if (rule.summary.includes('{{')) context.error('alert-summary', `${where}: the summary is static; put templated labels and values in the description`, [...at, 'summary']);

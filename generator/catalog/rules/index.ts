@@ -12,13 +12,15 @@ import type { Rule } from './context.js';
 import { eventRules } from './events.js';
 import { learnedLabelRules, learnedSummaryRules } from './learned.js';
 import { namingRules } from './naming.js';
+import { nativeHistogramRules } from './native.js';
 import { infoRules } from './info.js';
 import { negativeBucketRules } from './negative-buckets.js';
 import { labelRules, metricStructureRules, ratioRules, summaryRules } from './structure.js';
 import { outputRules } from './outputs.js';
 import { textRules } from './text.js';
+import { windowRules } from './windows.js';
 
-const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules, aggregationLabelRules];
+const RULES: readonly Rule[] = [textRules, namingRules, labelRules, learnedLabelRules, metricStructureRules, nativeHistogramRules, cardinalityRules, ratioRules, eventRules, summaryRules, learnedSummaryRules, durationRules, alertRules, alertRoutingRules, customRules, outputRules, negativeBucketRules, infoRules, aggregationLabelRules, windowRules];
 
 /** The semantic rules, run on a catalogue that passed the JSON Schema. */
 export function checkRules(raw: RawCatalog, loaded: LoadedCatalog): Diagnostic[] {

@@ -67,7 +67,7 @@ export function metricStructureRules(context: RuleContext): void {
 
     if (metric.type === 'histogram') {
       if (!metric.buckets) {
-        context.error('buckets-missing', `${name}: a histogram needs buckets`, at, { key: true });
+        if (!metric.native) context.error('buckets-missing', `${name}: a histogram needs buckets (classic), native, or both`, at, { key: true });
       } else {
         metric.buckets.forEach((bound, index) => {
           if (!Number.isFinite(bound)) {

@@ -1,9 +1,9 @@
 import { stringify } from 'yaml';
 import { generatedHeader, MAX_RULES_PER_GROUP, RECORDING_KEEP_LABELS, runbookUrl } from '../../conventions.js';
-import { mergeMatchers } from '../../catalog/model.js';
+import { mergeMatchers, shapeOfHistogram } from '../../catalog/model.js';
 import type { AlertModel, Catalog, Matchers, MetricModel, RatioModel, Severity } from '../../catalog/model.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
-import { aggregate } from '../promql.js';
+import { aggregate, eitherShape, nativeCountRate, nativeFractionBelow, nativeQuantile, nativeSumRate } from '../promql.js';
 import { customRuleGroups } from './custom.js';
 import { bucketMatcher, range, selector } from './promql.js';
 
@@ -138,9 +138,11 @@ function signal(metric: MetricModel, alert: AlertModel, by: readonly string[], o
     case 'average': {
       const [, sum, count] = metric.samples;
       const countRate = aggregate('sum', by, `rate(${selector(metric, alert.match, count)}${r})`);
+      const native = `rate(${selector(metric, alert.match)}${r})`;
+      const shape = shapeOfHistogram(metric);
       return {
-        expr: `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`,
-        traffic: countRate,
+        expr: eitherShape(shape, `${nativeSumRate(by, native)}\n/\n${nativeCountRate(by, native)}`, `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`, 'block'),
+        traffic: eitherShape(shape, nativeCountRate(by, native), countRate, 'block'),
       };
     }
     case undefined:
@@ -170,9 +172,17 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
     }
     case 'quantile': {
       const r = range(alert.window, undefined);
+      const shape = shapeOfHistogram(metric);
+      const native = `rate(${selector(metric, alert.match)}${r})`;
+      const quantile = eitherShape(
+        shape,
+        nativeQuantile(alert.quantile ?? 0, keep, native),
+        `histogram_quantile(${alert.quantile}, ${aggregate('sum', [...keep, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)})`,
+        'block',
+      );
       const expr =
-        `histogram_quantile(${alert.quantile}, ${aggregate('sum', [...keep, 'le'], `rate(${selector(metric, alert.match, bucket)}${r})`)}) > ${alert.above}` +
-        floor(aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}${r})`));
+        `${quantile} > ${alert.above}` +
+        floor(eitherShape(shape, nativeCountRate(keep, native), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}${r})`), 'block'));
       return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
@@ -196,8 +206,15 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
         alerts: [alertRule(catalog, metric, alert, rule, expr, 'z')],
       };
     }
-    case 'absence':
-      return one(`absent_over_time(${selector(metric, alert.match, metric.type === 'histogram' ? count : metric.name)}[${alert.window}])`, 'none');
+    case 'absence': {
+      const absent = (series: string | undefined): string => `absent_over_time(${selector(metric, alert.match, series)}[${alert.window}])`;
+      if (metric.type !== 'histogram') return one(absent(metric.name), 'none');
+      // With native buckets, either shape may be what Prometheus stores (a native-only histogram
+      // scraped as text is its `+Inf` bucket, `_sum` and `_count`): absent only when both are. Their
+      // labels are the same, those of the equality matchers, so `and` pairs them.
+      const shape = shapeOfHistogram(metric);
+      return one(shape === 'classic' ? absent(count) : `${absent(count)}\nand\n${absent(metric.name)}`, 'none');
+    }
     case 'stall': {
       const s = selector(metric, alert.match);
       const expr = `${aggregate('sum', keep, `increase(${s}[${alert.window}])`)} == 0\nand\n${aggregate('sum', keep, `increase(${s}[${alert.baseline}])`)} > 0`;
@@ -217,7 +234,9 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, keep
     return record.name;
   };
   const [bucket = metric.name, , count = metric.name] = metric.samples;
-  const total = (window: string) => aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
+  const shape = metric.type === 'histogram' ? shapeOfHistogram(metric) : 'classic';
+  const nativeRate = (window: string): string => `rate(${selector(metric, alert.match)}[${window}])`;
+  const total = (window: string) => eitherShape(shape, nativeCountRate(keep, nativeRate(window)), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`), 'block');
   // Good or bad events: series of the alert's metric, or of a second counter (the job-queue shape,
   // failed_total over processed_total); `match` scopes both.
   const events = (counter: MetricModel, matchers: Matchers, window: string): string =>
@@ -225,7 +244,9 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, keep
   const errors = (window: string): string => {
     if (alert.latencyBelow !== undefined) {
       const good = selector(metric, alert.match, bucket, [bucketMatcher(alert.latencyBelow)]);
-      return `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${total(window)}\n)`;
+      const classicTotal = aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`);
+      const classic = `1 - (\n  ${aggregate('sum', keep, `rate(${good}[${window}])`)}\n  /\n  ${classicTotal}\n)`;
+      return eitherShape(shape, `1 - ${nativeFractionBelow(alert.latencyBelow, keep, nativeRate(window))}`, classic, 'block');
     }
     if (alert.bad !== undefined) return `${events(alert.badMetric ?? metric, alert.bad, window)}\n/\n${total(window)}`;
     return `1 - (\n  ${events(alert.goodMetric ?? metric, alert.good ?? [], window)}\n  /\n  ${total(window)}\n)`;
@@ -249,6 +270,7 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, keep
     ],
   };
 }
+
 
 type ValueKind = 'duration' | 'percentage' | 'number' | 'z' | 'burn' | 'none';
 

@@ -9,7 +9,7 @@
  */
 import { stringify } from 'yaml';
 import { generatedHeader } from '../../conventions.js';
-import { matcherSelects } from '../../catalog/model.js';
+import { histogramShape, matcherSelects } from '../../catalog/model.js';
 import type { AlertModel, Catalog, LabelModel, Matchers, MetricModel } from '../../catalog/model.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { BURN_RATES, scaledWindow } from '../../catalog/slo.js';
@@ -53,11 +53,28 @@ interface Phase {
 export function emitRuleTests(catalog: Catalog): Map<string, string> {
   // Every input series carries the store's aggregation labels, as a cluster's series would.
   const stored = Object.fromEntries(catalog.aggregationLabels.map((name) => [name, JOB]));
-  const tests = testGroups(catalog.metrics.flatMap((metric) => metric.alerts.flatMap((alert) => alertCases(alert))), stored);
+  const alerts = catalog.metrics.flatMap((metric) => metric.alerts);
+  const tests = testGroups(alerts.filter((alert) => !untestable(alert)).flatMap((alert) => alertCases(alert)), stored);
   // Written without alerts too (no tests): the file's path is on the model whatever the catalogue holds.
   const rulesName = catalog.files.rules.slice(catalog.files.rules.lastIndexOf('/') + 1);
   const body = stringify({ rule_files: [rulesName], evaluation_interval: `${EVALUATION_MINUTES}m`, tests }, { lineWidth: 0, indent: 2 });
-  return new Map([[catalog.files.ruleTests, `${generatedHeader(catalog.sourceFile, '#')}\n${body}`]]);
+  const skipped = alerts.filter(untestable).flatMap((alert) => alert.names);
+  const note =
+    skipped.length === 0
+      ? ''
+      : `# No tests for ${skipped.join(', ')}: they read a native-only histogram, and promtool 2.42 (Debian's) cannot\n` +
+        '# write native histogram input series (the {{schema:... buckets:[...]}} notation came in a later Prometheus).\n';
+  return new Map([[catalog.files.ruleTests, `${generatedHeader(catalog.sourceFile, '#')}\n${note}${body}`]]);
+}
+
+/**
+ * Alerts on a native-only histogram: they read its native series, which promtool 2.42's input
+ * series cannot hold. An absence alert also reads `_count` (what a text scrape stores), and is
+ * tested through it; a histogram with classic buckets too is tested through its classic series
+ * (the rules read whichever shape is stored).
+ */
+export function untestable(alert: AlertModel): boolean {
+  return histogramShape(alert.metric) === 'native' && alert.kind !== 'absence';
 }
 
 /**

@@ -8,7 +8,9 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { shapeOfHistogram } from '../../catalog/model.js';
 import type { Catalog, DashboardRef, LabelModel, Matchers, MetricModel, RatioModel, SummaryFigureModel } from '../../catalog/model.js';
+import { eitherShape, nativeCountRate, nativeQuantile, nativeSumRate } from '../promql.js';
 import { splitLabels } from './plan.js';
 import type { Item } from './plan.js';
 import { aggregate, histogramMean, histogramQuantile, increase, rate, selector } from './promql.js';
@@ -128,29 +130,55 @@ function quantilePanel(metric: MetricModel, context: RenderContext): PanelLike {
   const names = split.map((label) => label.name);
   const quantiles = metric.panel.quantiles;
   const by = [...kept(context), ...names];
-  const [bucket, sum, count] = histogramSelectors(metric, context);
-  const queries: Query[] = quantiles.map((q) => ({ expr: histogramQuantile(q, by, bucket), legend: legend(by, quantileName(q)) }));
+  const [bucket] = histogramSelectors(metric, context);
+  const shape = shapeOfHistogram(metric);
+  const native = rate(nativeSelector(metric, context));
+  const queries: Query[] = quantiles.map((q) => ({ expr: eitherShape(shape, nativeQuantile(q, by, native), histogramQuantile(q, by, bucket)), legend: legend(by, quantileName(q)) }));
   // A histogram with a negative bound exposes no _sum (OpenMetrics), so it has no mean to show.
-  if (metric.sumExposed) queries.push({ expr: histogramMean(by, sum, count), legend: legend(by, 'mean') });
-  const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from the buckets over the rate interval`;
+  if (metric.sumExposed) queries.push({ expr: mean(metric, context, by), legend: legend(by, 'mean') });
+  const from = shape === 'classic' ? 'the buckets' : shape === 'native' ? 'the native buckets' : 'the native buckets, or the classic ones where Prometheus stored those,';
+  const estimated = `${quantiles.length > 1 ? 'Quantiles' : 'Quantile'} ${quantiles.map(quantileName).join(', ')} estimated from ${from} over the rate interval`;
+  const meanOf = { native: 'histogram_sum over histogram_count of the rate', classic: 'rate of _sum over rate of _count', both: 'histogram_sum over histogram_count of the rate, or rate of _sum over rate of _count' }[shape];
   return timeseriesPanel({
     title: metric.panel.title ?? `${metricBaseTitle(metric)} ${quantiles.map(quantileName).join(' / ')}${bySuffix(split)}`,
-    description: `${describe(metric)} ${estimated}${metric.sumExposed ? ', and the mean (rate of _sum over rate of _count)' : ''}${bySuffix(split)}.`,
+    description: `${describe(metric)} ${estimated}${metric.sumExposed ? `, and the mean (${meanOf})` : ''}${bySuffix(split)}.`,
     unit: panelUnit(metric),
     queries,
   });
 }
 
-function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
+/**
+ * A native histogram's distribution, as Grafana documents it: the heatmap panel reads the native
+ * histogram itself, summed over its series (a time-series query; Grafana draws each native
+ * bucket). With classic buckets too, a second query reads them (heatmap format: Grafana turns
+ * cumulative `le` series into buckets) only while no native series exists, so the panel draws one
+ * shape, never both at once.
+ */
+function heatmapTargets(metric: MetricModel, context: RenderContext): { queries: Query[]; layout: common.HeatmapCellLayout; from: string } {
   const [bucket] = histogramSelectors(metric, context);
+  // One row per bucket: the distribution over every selected cluster (the filters still apply), since
+  // a heatmap cannot tell two series of one bucket apart; select one cluster to see its own.
+  const classic: Query = { expr: aggregate('sum', ['le'], increase(bucket)), legend: '{{le}}', heatmap: true };
+  const shape = shapeOfHistogram(metric);
+  if (shape === 'classic') return { queries: [classic], layout: common.HeatmapCellLayout.Le, from: 'increase of _bucket by le' };
+  const nativeSeries = nativeSelector(metric, context);
+  // increase, as the classic query: a cell holds the observations of one rate interval either way.
+  const native: Query = { expr: aggregate('sum', [], increase(nativeSeries)), legend: metricBaseTitle(metric) };
+  if (shape === 'native') return { queries: [native], layout: common.HeatmapCellLayout.Auto, from: 'increase of the native histogram' };
+  const onlyClassic: Query = { ...classic, expr: `${classic.expr} unless on() ${nativeCountRate([], rate(nativeSeries))}` };
+  return { queries: [native, onlyClassic], layout: common.HeatmapCellLayout.Auto, from: 'increase of the native histogram, or of _bucket by le while Prometheus stores the classic buckets only' };
+}
+
+function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
+  const { queries, layout, from } = heatmapTargets(metric, context);
   return new heatmap.PanelBuilder()
     .title(`${metric.panel.title ?? metricBaseTitle(metric)} distribution`)
-    .description(`${describe(metric)} Observations per bucket in each rate interval (increase of _bucket by le).`)
+    .description(`${describe(metric)} Observations per bucket in each rate interval (${from}).`)
     .datasource(DATASOURCE)
     .calculate(false)
     .yAxis(new heatmap.YAxisConfigBuilder().unit(panelUnit(metric)))
     .cellValues(new heatmap.CellValuesBuilder().unit(COUNT_UNIT))
-    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Le))
+    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(layout))
     .color(
       new heatmap.HeatmapColorOptionsBuilder()
         .mode(heatmap.HeatmapColorMode.Scheme)
@@ -163,9 +191,7 @@ function heatmapPanel(metric: MetricModel, context: RenderContext): PanelLike {
     )
     .tooltip(new heatmap.HeatmapTooltipBuilder().mode(common.TooltipDisplayMode.Single).yHistogram(true).showColorScale(true))
     .showLegend()
-    // One row per bucket: the distribution over every selected cluster (the filters still apply), since
-    // a heatmap cannot tell two series of one bucket apart; select one cluster to see its own.
-    .targets(targets([{ expr: aggregate('sum', ['le'], increase(bucket)), legend: '{{le}}', heatmap: true }]))
+    .targets(targets(queries))
     .span(HALF)
     .height(HEIGHT);
 }
@@ -220,10 +246,9 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
   const { metric } = figure;
   const filter = filters(metric.labels, context);
   if (figure.kind === 'average') {
-    const [, sum, count] = histogramSelectors(metric, context);
     const expr =
       metric.type === 'histogram'
-        ? histogramMean(kept(context), sum, count)
+        ? mean(metric, context, kept(context))
         : metric.type === 'counter'
           ? aggregate('sum', kept(context), rate(selector(metric.name, filter)))
           : aggregate('avg', kept(context), selector(metric.name, filter));
@@ -244,9 +269,8 @@ function figurePanel(figure: SummaryFigureModel, context: RenderContext, width: 
 /** Means per label value of several histograms, each on its own unit (and so its own axis). */
 function comparisonPanel(label: LabelModel, metrics: readonly MetricModel[], context: RenderContext): PanelLike {
   const queries = metrics.map((metric): Query => {
-    const [, sum, count] = histogramSelectors(metric, context);
     const by = [...kept(context), label.name];
-    return { expr: histogramMean(by, sum, count), legend: `${legend(by)}: ${metricBaseTitle(metric)} (mean)` };
+    return { expr: mean(metric, context, by), legend: `${legend(by)}: ${metricBaseTitle(metric)} (mean)` };
   });
   const panel = timeseriesPanel({
     title: `${sentence(label.id)} comparison`,
@@ -366,6 +390,19 @@ function histogramSelectors(metric: MetricModel, context: RenderContext): [bucke
   const filter = filters(metric.labels, context);
   return [selector(bucket, filter), selector(sum, filter), selector(count, filter)];
 }
+
+/** A native histogram's own series, filtered as its classic series are. */
+function nativeSelector(metric: MetricModel, context: RenderContext): string {
+  return selector(metric.name, filters(metric.labels, context));
+}
+
+/** Mean observation of a histogram over the rate interval, by `by`, from whichever shape Prometheus stores. */
+function mean(metric: MetricModel, context: RenderContext, by: readonly string[]): string {
+  const [, sum, count] = histogramSelectors(metric, context);
+  const native = rate(nativeSelector(metric, context));
+  return eitherShape(shapeOfHistogram(metric), `${nativeSumRate(by, native)} / ${nativeCountRate(by, native)}`, histogramMean(by, sum, count));
+}
+
 
 function describe(metric: MetricModel): string {
   const text = metric.panel.description ?? metric.help;

@@ -2,7 +2,7 @@ import { eventSlowPathName, exposedUnit, indexTableNames, storeClassName } from 
 import { findLabelHash } from './label-hash.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, NATIVE_HISTOGRAMS } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -91,6 +91,9 @@ interface MetricView {
   readonly type: string;
   readonly unit: string;
   readonly buckets: readonly number[] | undefined;
+  /** A native-only histogram: its classic `buckets` are written, empty. */
+  readonly nativeOnly: boolean;
+  readonly native: { readonly schema: number; readonly maxBuckets: number; readonly zeroThreshold: number } | undefined;
   readonly store: string;
   readonly storeClass: string;
   readonly accessor: string;
@@ -187,6 +190,8 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       type: metric.type,
       unit: exposedUnit(metric.unit),
       buckets: metric.type === 'histogram' ? metric.buckets : undefined,
+      nativeOnly: metric.native !== undefined && metric.buckets.length === 0,
+      native: metric.native,
       store: metric.store,
       storeClass,
       accessor: metric.type,
@@ -349,7 +354,13 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
     // The oldest API that serves what this module calls, so it runs on as many runtimes as it can.
-    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : BASE_RUNTIME_API,
+    runtimeApi: metrics.some((m) => m.native !== undefined)
+      ? NATIVE_HISTOGRAMS
+      : labels.some((label) => label.learned !== undefined)
+        ? LEARNED_LABELS_RUNTIME_API
+        : metrics.some((m) => m.type === 'info')
+          ? INFO_METRICS_RUNTIME_API
+          : BASE_RUNTIME_API,
     runtimeValues,
     runtimeTypes,
   };

@@ -34,6 +34,9 @@ interface ExpositionParts {
   /** Histograms: per bucket, `,le="0.5"} ` (or `{le="0.5"} ` without labels), per format. */
   readonly leText: readonly string[];
   readonly leOM: readonly string[];
+  /** The help text escaped for each format: most often the spec's own string, unchanged. */
+  readonly helpText: string;
+  readonly helpOM: string;
   /** Histograms: the `_bucket`, `_sum` and `_count` sample names. */
   readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 }
@@ -112,7 +115,12 @@ export class Family {
     const leText = le(formatGoFloat);
     // Most bounds read the same in both formats (0.5, +Inf): one string serves both.
     const leOM = le(formatOpenMetricsFloat).map((om, b) => (om === leText[b] ? leText[b]! : om));
+    const help = this.spec.help;
+    const helpText = escapeHelpText(help);
+    const helpOM = escapeHelpOpenMetrics(help);
     return {
+      helpText: helpText === help ? help : helpText,
+      helpOM: helpOM === help ? help : helpOM,
       pairs: labels.map((label, k) => label.values.map((value) => this.pairText(k, value))),
       close: hasLabels ? '} ' : ' ',
       leText,
@@ -186,22 +194,20 @@ export class Family {
   /** Appends this metric's exposition to `out`. */
   render(data: Float64Array, format: ExpositionFormat, out: string[]): void {
     const spec = this.spec;
+    const parts = this.parts();
     if (format === 'openmetrics') {
-      const help = escapeHelpOpenMetrics(spec.help);
-      out.push('# HELP ' + this.family + ' ' + help + '\n# TYPE ' + this.family + ' ' + spec.type + '\n');
+      out.push('# HELP ' + this.family + ' ' + parts.helpOM + '\n# TYPE ' + this.family + ' ' + spec.type + '\n');
       if (spec.unit !== '') out.push('# UNIT ' + this.family + ' ' + spec.unit + '\n');
     } else {
       // The text format 0.0.4 has no info type: an info metric is the gauge `<family>_info` there, as
       // client_golang, client_python and prom-client write it.
-      const help = escapeHelpText(spec.help);
-      out.push('# HELP ' + this.name + ' ' + help + '\n# TYPE ' + this.name + ' ' + (spec.type === 'info' ? 'gauge' : spec.type) + '\n');
+      out.push('# HELP ' + this.name + ' ' + parts.helpText + '\n# TYPE ' + this.name + ' ' + (spec.type === 'info' ? 'gauge' : spec.type) + '\n');
     }
     if (spec.type === 'info') {
       // No series until the application has set the values: an info sample without them would say nothing.
       if (data[0] === 1) out.push(`${this.name}{${this.infoPairs}} 1\n`);
       return;
     }
-    const parts = this.parts();
     const { pairs, close } = parts;
     const labelCount = pairs.length;
     const histogram = spec.type === 'histogram';
@@ -221,18 +227,19 @@ export class Family {
       for (let k = labelCount - 1; k >= 0 && ++position[k]! === this.radix[k]!; k--) position[k] = 0;
       if (!exists) continue;
       if (!histogram) {
-        out.push(this.name + labels + close + formatValue(data[s]!) + '\n');
+        out.push(this.name + labels + (close + formatValue(data[s]!) + '\n'));
         continue;
       }
       const base = s * this.stride;
+      const bucket = bucketName + labels;
       let cumulative = 0;
       for (let b = 0; b < buckets; b++) {
         cumulative += data[base + b]!;
-        out.push(bucketName + labels + le[b]! + formatValue(cumulative) + '\n');
+        out.push(bucket + (le[b]! + formatValue(cumulative) + '\n'));
       }
       if (!this.exposesSum) continue;
-      out.push(sumName + labels + close + formatValue(data[base + buckets]!) + '\n');
-      out.push(countName + labels + close + formatValue(data[base + buckets + 1]!) + '\n');
+      out.push(sumName + labels + (close + formatValue(data[base + buckets]!) + '\n'));
+      out.push(countName + labels + (close + formatValue(data[base + buckets + 1]!) + '\n'));
     }
   }
 

@@ -26,7 +26,9 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 interface ExpositionParts {
   /**
    * Per label, per position: `{name="value"` for the first label, `,name="value"` for the others;
-   * undefined for a learned slot still free. Concatenated, they open a series' label set.
+   * undefined for a learned slot still free. Concatenated, they open a series' label set. A counter's
+   * or gauge's first label also carries the metric name (`metric{name="value"`): one string fewer
+   * to join per line.
    */
   readonly pairs: (string | undefined)[][];
   /** What follows a counter's or gauge's label set (or its name, without labels): `} ` or ` `. */
@@ -136,7 +138,8 @@ export class Family {
   }
 
   private pairText(k: number, value: string): string {
-    return flat(k === 0 ? '{' : ',', this.spec.labels[k]!.name, '="', escapeLabelValue(value), '"');
+    const open = k > 0 ? ',' : this.spec.type === 'histogram' ? '{' : `${this.name}{`;
+    return flat(open, this.spec.labels[k]!.name, '="', escapeLabelValue(value), '"');
   }
 
   private get valueIndex(): ReadonlyMap<string, number>[] {
@@ -229,7 +232,7 @@ export class Family {
       for (let k = labelCount - 1; k >= 0 && ++position[k]! === this.radix[k]!; k--) position[k] = 0;
       if (!exists) continue;
       if (!histogram) {
-        out.push(this.name + labels + (close + formatValue(data[s]!) + '\n'));
+        out.push((labelCount === 0 ? this.name : labels) + (close + formatValue(data[s]!) + '\n'));
         continue;
       }
       const base = s * this.stride;

@@ -1,6 +1,6 @@
 /**
  * Everything about one metric that exposition needs besides its values. Nothing here is kept per
- * series: a series' text is composed at scrape time from parts kept per label value (`{agent="x"`,
+ * series: a series' text is composed at scrape time from parts kept per label value (`name{agent="x"`,
  * `,operation="y"`) and, for histograms, per bucket and format (`,le="0.5"} `), so memory grows with
  * the number of label values, not with their product. The parts are built on the first scrape: an
  * exporter never scraped keeps only its values.

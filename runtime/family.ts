@@ -36,9 +36,9 @@ interface ExpositionParts {
   /** Histograms: per bucket, `,le="0.5"} ` (or `{le="0.5"} ` without labels), per format. */
   readonly leText: readonly string[];
   readonly leOM: readonly string[];
-  /** `# HELP` and `# TYPE` (and `# UNIT`) lines, per format, built on the first scrape in that format. */
-  textHeader?: string;
-  omHeader?: string;
+  /** The help text escaped for each format: most often the spec's own string, unchanged. */
+  readonly helpText: string;
+  readonly helpOM: string;
   /** Histograms: the `_bucket`, `_sum` and `_count` sample names. */
   readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 }
@@ -117,7 +117,12 @@ export class Family {
     const leText = le(formatGoFloat);
     // Most bounds read the same in both formats (0.5, +Inf): one string serves both.
     const leOM = le(formatOpenMetricsFloat).map((om, b) => (om === leText[b] ? leText[b]! : om));
+    const help = this.spec.help;
+    const helpText = escapeHelpText(help);
+    const helpOM = escapeHelpOpenMetrics(help);
     return {
+      helpText: helpText === help ? help : helpText,
+      helpOM: helpOM === help ? help : helpOM,
       pairs: labels.map((label, k) => label.values.map((value) => this.pairText(k, value))),
       close: hasLabels ? '} ' : ' ',
       leText,
@@ -126,15 +131,16 @@ export class Family {
     };
   }
 
-  private header(format: ExpositionFormat): string {
-    const { help, type, unit } = this.spec;
+  private header(format: ExpositionFormat, parts: ExpositionParts): string {
+    const { type, unit } = this.spec;
     if (format === 'openmetrics') {
-      const units = unit === '' ? [] : ['# UNIT ', this.family, ' ', unit, '\n'];
-      return flat('# HELP ', this.family, ' ', escapeHelpOpenMetrics(help), '\n# TYPE ', this.family, ' ', type, '\n', ...units);
+      const family = this.family;
+      const header = '# HELP ' + family + ' ' + parts.helpOM + '\n# TYPE ' + family + ' ' + type + '\n';
+      return unit === '' ? header : header + '# UNIT ' + family + ' ' + unit + '\n';
     }
     // The text format 0.0.4 has no info type: an info metric is the gauge `<family>_info` there, as
     // client_golang, client_python and prom-client write it.
-    return flat('# HELP ', this.name, ' ', escapeHelpText(help), '\n# TYPE ', this.name, ' ', type === 'info' ? 'gauge' : type, '\n');
+    return '# HELP ' + this.name + ' ' + parts.helpText + '\n# TYPE ' + this.name + ' ' + (type === 'info' ? 'gauge' : type) + '\n';
   }
 
   private pairText(k: number, value: string): string {
@@ -204,7 +210,7 @@ export class Family {
   render(data: Float64Array, format: ExpositionFormat, out: string[]): void {
     const spec = this.spec;
     const parts = this.parts();
-    out.push(format === 'openmetrics' ? (parts.omHeader ??= this.header(format)) : (parts.textHeader ??= this.header(format)));
+    out.push(this.header(format, parts));
     if (spec.type === 'info') {
       // No series until the application has set the values: an info sample without them would say nothing.
       if (data[0] === 1) out.push(`${this.name}{${this.infoPairs}} 1\n`);

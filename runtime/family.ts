@@ -44,8 +44,8 @@ interface ExpositionParts {
 }
 
 /**
- * A new flat string of the parts. A template literal would keep a tree of V8 cons-strings (32 bytes
- * per join) for as long as the result lives; `Array#join` copies the characters once.
+ * A new flat string of two or more parts. A template literal would keep a tree of V8 cons-strings
+ * (32 bytes per join) for as long as the result lives; `Array#join` copies the characters once.
  */
 function flat(...parts: string[]): string {
   return parts.join('');
@@ -117,6 +117,9 @@ export class Family {
     const leText = le(formatGoFloat);
     // Most bounds read the same in both formats (0.5, +Inf): one string serves both.
     const leOM = le(formatOpenMetricsFloat).map((om, b) => (om === leText[b] ? leText[b]! : om));
+    // `flat` of the name and its suffix: `Array#join` returns a lone element as it is, here the
+    // cons-string names.ts built.
+    const sampleNames = histogram ? histogramSampleNames(this.name).map((n) => flat(this.name, n.slice(this.name.length))) : ['', '', ''];
     const help = this.spec.help;
     const helpText = escapeHelpText(help);
     const helpOM = escapeHelpOpenMetrics(help);
@@ -127,7 +130,7 @@ export class Family {
       close: hasLabels ? '} ' : ' ',
       leText,
       leOM,
-      histogramNames: histogram ? (histogramSampleNames(this.name).map((n) => flat(n)) as [string, string, string]) : ['', '', ''],
+      histogramNames: sampleNames as [string, string, string],
     };
   }
 

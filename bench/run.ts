@@ -261,13 +261,18 @@ if (runs('memory')) {
    * What the instances keep: V8's heap, and the ArrayBuffers outside it, where a typed array longer
    * than 64 bytes keeps its values (ours: the Float64Arrays; prom-client has none).
    */
-  const kept = (): number => heapUsedAfterGc() + process.memoryUsage().arrayBuffers;
+  const kept = async (): Promise<number> => {
+    // ArrayBuffers are freed after the collection that found them dead: wait for that, and collect again.
+    heapUsedAfterGc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return heapUsedAfterGc() + process.memoryUsage().arrayBuffers;
+  };
   const perSeries = async (build: () => unknown, scrape: (kept: unknown) => Promise<void>) => {
-    const before = kept();
+    const before = await kept();
     const all = Array.from({ length: instances }, build);
-    const touched = (kept() - before) / instances / series;
+    const touched = ((await kept()) - before) / instances / series;
     for (const k of all) await scrape(k);
-    const scraped = (kept() - before) / instances / series;
+    const scraped = ((await kept()) - before) / instances / series;
     return { touched, scraped, all };
   };
   const ours = await perSeries(

@@ -1,7 +1,9 @@
 /**
- * Everything about one metric that does not change after construction: its series' label strings in
- * both formats, the headers, and the maps back from label values to series. Exposition then is a
- * loop of string concatenations over precomputed prefixes and the values in the typed array.
+ * Everything about one metric that exposition needs besides its values. Nothing here is kept per
+ * series: a series' text is composed at scrape time from parts kept per label value (`name{agent="x"`,
+ * `,operation="y"`) and, for histograms, per bucket and format (`,le="0.5"} `), so memory grows with
+ * the number of label values, not with their product. The parts are built on the first scrape: an
+ * exporter never scraped keeps only its values.
  */
 import {
   escapeHelpOpenMetrics,
@@ -34,6 +36,35 @@ export type ExpositionFormat = TextExpositionFormat | 'protobuf';
 /** The two text formats, which {@link Family.render} writes. */
 export type TextExpositionFormat = 'text' | 'openmetrics';
 
+/** The text parts of one metric's exposition, built on its first scrape (see {@link Family}). */
+interface ExpositionParts {
+  /**
+   * Per label, per position: `{name="value"` for the first label, `,name="value"` for the others;
+   * undefined for a learned slot still free. Concatenated, they open a series' label set. A counter's
+   * or gauge's first label also carries the metric name (`metric{name="value"`): one string fewer
+   * to join per line.
+   */
+  readonly pairs: (string | undefined)[][];
+  /** What follows a counter's or gauge's label set (or its name, without labels): `} ` or ` `. */
+  readonly close: string;
+  /** Histograms: per bucket, `,le="0.5"} ` (or `{le="0.5"} ` without labels), per format. */
+  readonly leText: readonly string[];
+  readonly leOM: readonly string[];
+  /** The help text escaped for each format: most often the spec's own string, unchanged. */
+  readonly helpText: string;
+  readonly helpOM: string;
+  /** Histograms: the `_bucket`, `_sum` and `_count` sample names. */
+  readonly histogramNames: readonly [bucket: string, sum: string, count: string];
+}
+
+/**
+ * A new flat string of two or more parts. A template literal would keep a tree of V8 cons-strings
+ * (32 bytes per join) for as long as the result lives; `Array#join` copies the characters once.
+ */
+function flat(...parts: string[]): string {
+  return parts.join('');
+}
+
 export class Family {
   readonly name: string;
   /** OpenMetrics family name (counters lose `_total`). */
@@ -48,92 +79,105 @@ export class Family {
   readonly bounds: Float64Array;
   /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
   readonly exposesSum: boolean;
-  /** A histogram's `_bucket`, `_sum` and `_count` series names. */
-  private readonly histogramNames: readonly [bucket: string, sum: string, count: string];
 
-  private readonly textHeader: string;
-  private readonly omHeader: string;
   /**
    * Per label: its learned slots, or undefined for a label with declared values only. A series that
    * has a free slot among its positions does not exist yet: it is neither exposed nor sent to the
-   * cluster primary, and its prefixes are built when its last slot is learned.
+   * cluster primary.
    */
   readonly learned: readonly (LearnedValues | undefined)[];
   readonly hasLearned: boolean;
   /** Per label: number of positions (declared values, then learned slots). */
   private readonly radix: readonly number[];
-  /** The leText/leOM bound texts, kept for series whose prefixes are built late. */
-  private readonly leText: readonly string[];
-  private readonly leOM: readonly string[];
-  /** Counters and gauges: `name{labels} ` per series (identical in both formats). */
-  private readonly samplePrefix: string[] = [];
-  /** Histograms: `name_bucket{labels,le="..."} ` per series and bucket, per format. */
-  private readonly bucketPrefixText: string[] = [];
-  private readonly bucketPrefixOM: string[] = [];
-  private readonly sumPrefix: string[] = [];
-  private readonly countPrefix: string[] = [];
+  /** Built by the first scrape (or JSON export); see {@link parts}. */
+  private exposition: ExpositionParts | undefined;
   /** @internal Info metrics: the label pairs and values of the one series, set by `Info#set`. */
   infoPairs = '';
   infoLabelValues: readonly string[] = [];
-  /** Per label, value -> position; used to map prom-client JSON back onto series. */
-  private readonly valueIndex: ReadonlyMap<string, number>[];
+  /** Per label, value -> position; built on first use (learning, or mapping JSON back onto series). */
+  private valueIndexes: ReadonlyMap<string, number>[] | undefined;
 
   constructor(readonly spec: MetricSpec) {
     this.name = spec.name;
     this.family = familyName(spec);
-    this.histogramNames = histogramSampleNames(spec.name);
     this.series = seriesCount(spec);
     this.bounds = Float64Array.from(spec.buckets ?? []);
     this.native = spec.type === 'histogram' && spec.native !== undefined ? new NativeLayout(spec.native) : undefined;
     this.nativeJSONName = `${spec.name}:native`;
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 + (this.native?.slots ?? 0) : 1;
     this.exposesSum = histogramExposesSum(spec.buckets ?? []);
-    this.valueIndex = spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i])));
     this.radix = spec.labels.map(labelPositions);
     this.learned = spec.labels.map((l) => (l.learned === undefined ? undefined : new LearnedValues(l.values.length, l.learned)));
     this.hasLearned = this.learned.some((l) => l !== undefined);
-
-    // The text format 0.0.4 has no info type: an info metric is the gauge `<family>_info` there, as
-    // client_golang, client_python and prom-client write it.
-    const textType = spec.type === 'info' ? 'gauge' : spec.type;
-    this.textHeader = `# HELP ${spec.name} ${escapeHelpText(spec.help)}\n# TYPE ${spec.name} ${textType}\n`;
-    this.omHeader =
-      `# HELP ${this.family} ${escapeHelpOpenMetrics(spec.help)}\n# TYPE ${this.family} ${spec.type}\n` +
-      (spec.unit === '' ? '' : `# UNIT ${this.family} ${spec.unit}\n`);
-
-    this.leText = [...this.bounds].map(formatGoFloat).concat('+Inf');
-    this.leOM = [...this.bounds].map(formatOpenMetricsFloat).concat('+Inf');
-    for (let s = 0; s < this.series; s++) this.buildPrefixes(s);
   }
 
-  /**
-   * Builds the exposition prefixes of a series whose label values are all known; returns false,
-   * building nothing, while one of its learned slots is free.
-   */
-  private buildPrefixes(s: number): boolean {
-    const values = this.labelValuesOf(s);
-    if (values.includes(undefined)) return false;
-    const spec = this.spec;
-    const pairs = values.map((v, k) => `${spec.labels[k]!.name}="${escapeLabelValue(v!)}"`).join(',');
-    const braces = pairs === '' ? '' : `{${pairs}}`;
-    if (spec.type !== 'histogram') {
-      this.samplePrefix[s] = `${spec.name}${braces} `;
-      return true;
+  /** The exposition parts, built on first use; learned values learned since are added here. */
+  private parts(): ExpositionParts {
+    const parts = (this.exposition ??= this.buildParts());
+    if (this.hasLearned) {
+      this.learned.forEach((learned, k) => {
+        if (learned === undefined) return;
+        const pairs = parts.pairs[k]!;
+        for (let position = pairs.length; position < this.radix[k]!; position++) {
+          const value = learned.valueAt(position);
+          if (value === undefined) break;
+          pairs.push(this.pairText(k, value));
+        }
+      });
     }
-    const sep = pairs === '' ? '' : ',';
-    const buckets = this.leText.length;
-    for (let b = 0; b < buckets; b++) {
-      this.bucketPrefixText[s * buckets + b] = `${this.histogramNames[0]}{${pairs}${sep}le="${this.leText[b]}"} `;
-      this.bucketPrefixOM[s * buckets + b] = `${this.histogramNames[0]}{${pairs}${sep}le="${this.leOM[b]}"} `;
+    return parts;
+  }
+
+  private buildParts(): ExpositionParts {
+    const labels = this.spec.labels;
+    const hasLabels = labels.length > 0;
+    const histogram = this.spec.type === 'histogram';
+    const le = (format: (bound: number) => string) =>
+      histogram ? [...[...this.bounds].map(format), '+Inf'].map((bound) => flat(hasLabels ? ',' : '{', 'le="', bound, '"} ')) : [];
+    const leText = le(formatGoFloat);
+    // Most bounds read the same in both formats (0.5, +Inf): one string serves both.
+    const leOM = le(formatOpenMetricsFloat).map((om, b) => (om === leText[b] ? leText[b]! : om));
+    // `flat` of the name and its suffix: `Array#join` returns a lone element as it is, here the
+    // cons-string names.ts built.
+    const sampleNames = histogram ? histogramSampleNames(this.name).map((n) => flat(this.name, n.slice(this.name.length))) : ['', '', ''];
+    const help = this.spec.help;
+    const helpText = escapeHelpText(help);
+    const helpOM = escapeHelpOpenMetrics(help);
+    return {
+      helpText: helpText === help ? help : helpText,
+      helpOM: helpOM === help ? help : helpOM,
+      pairs: labels.map((label, k) => label.values.map((value) => this.pairText(k, value))),
+      close: hasLabels ? '} ' : ' ',
+      leText,
+      leOM,
+      histogramNames: sampleNames as [string, string, string],
+    };
+  }
+
+  private header(format: ExpositionFormat, parts: ExpositionParts): string {
+    const { type, unit } = this.spec;
+    if (format === 'openmetrics') {
+      const family = this.family;
+      const header = '# HELP ' + family + ' ' + parts.helpOM + '\n# TYPE ' + family + ' ' + type + '\n';
+      return unit === '' ? header : header + '# UNIT ' + family + ' ' + unit + '\n';
     }
-    this.sumPrefix[s] = `${this.histogramNames[1]}${braces} `;
-    this.countPrefix[s] = `${this.histogramNames[2]}${braces} `;
-    return true;
+    // The text format 0.0.4 has no info type: an info metric is the gauge `<family>_info` there, as
+    // client_golang, client_python and prom-client write it.
+    return '# HELP ' + this.name + ' ' + parts.helpText + '\n# TYPE ' + this.name + ' ' + (type === 'info' ? 'gauge' : type) + '\n';
+  }
+
+  private pairText(k: number, value: string): string {
+    const open = k > 0 ? ',' : this.spec.type === 'histogram' ? '{' : `${this.name}{`;
+    return flat(open, this.spec.labels[k]!.name, '="', escapeLabelValue(value), '"');
+  }
+
+  private get valueIndex(): ReadonlyMap<string, number>[] {
+    return (this.valueIndexes ??= this.spec.labels.map((l) => new Map(l.values.map((v, i) => [v, i]))));
   }
 
   /** Whether a series exists: every label value it stands for is declared or learned. */
   private exists(s: number): boolean {
-    return (this.spec.type === 'histogram' ? this.sumPrefix[s] : this.samplePrefix[s]) !== undefined || this.buildPrefixes(s);
+    return !this.hasLearned || !this.labelValuesOf(s).includes(undefined);
   }
 
   /**
@@ -154,21 +198,12 @@ export class Family {
     return position < 0 ? 'full' : position;
   }
 
-  /** Forgets every learned value (and the prefixes of the series they made). */
+  /** Forgets every learned value (and the label texts built for them). */
   forgetLearned(): void {
     if (!this.hasLearned) return;
     for (const learned of this.learned) learned?.clear();
-    for (let s = 0; s < this.series; s++) {
-      if (!this.labelValuesOf(s).includes(undefined)) continue;
-      delete this.samplePrefix[s];
-      delete this.sumPrefix[s];
-      delete this.countPrefix[s];
-      const buckets = this.leText.length;
-      for (let b = 0; b < buckets; b++) {
-        delete this.bucketPrefixText[s * buckets + b];
-        delete this.bucketPrefixOM[s * buckets + b];
-      }
-    }
+    const pairs = this.exposition?.pairs;
+    if (pairs !== undefined) this.spec.labels.forEach((label, k) => (pairs[k]!.length = label.values.length));
   }
 
   /** Number of Float64Array slots this metric needs. */
@@ -204,32 +239,49 @@ export class Family {
 
   /** Appends this metric's exposition to `out`. */
   render(data: Float64Array, format: TextExpositionFormat, out: string[]): void {
-    out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
-    if (this.spec.type === 'info') {
+    const spec = this.spec;
+    const parts = this.parts();
+    out.push(this.header(format, parts));
+    if (spec.type === 'info') {
       // No series until the application has set the values: an info sample without them would say nothing.
       if (data[0] === 1) out.push(`${this.name}{${this.infoPairs}} 1\n`);
       return;
     }
-    if (this.spec.type !== 'histogram') {
-      for (let s = 0; s < this.series; s++) {
-        if (!this.exists(s)) continue;
-        out.push(`${this.samplePrefix[s]}${formatValue(data[s]!)}\n`);
-      }
-      return;
-    }
-    const buckets = this.bounds.length + 1;
-    const prefixes = format === 'openmetrics' ? this.bucketPrefixOM : this.bucketPrefixText;
+    const { pairs, close } = parts;
+    const labelCount = pairs.length;
+    const histogram = spec.type === 'histogram';
+    const le = format === 'openmetrics' ? parts.leOM : parts.leText;
+    const [bucketName, sumName, countName] = parts.histogramNames;
+    const buckets = le.length;
+    // Each line is the long head (name and labels, shared parts) joined to a tail built first: V8
+    // copies a string shorter than 13 characters instead of making a cons-string, and the fewer
+    // cons-strings a line has, the faster the final join flattens them.
+    // The positions of series s, last label fastest, advanced like an odometer.
+    const position = new Array<number>(labelCount).fill(0);
     for (let s = 0; s < this.series; s++) {
-      if (!this.exists(s)) continue;
+      let labels = '';
+      let exists = true;
+      for (let k = 0; k < labelCount; k++) {
+        const pair = pairs[k]![position[k]!];
+        if (pair === undefined) exists = false;
+        else labels = k === 0 ? pair : labels + pair;
+      }
+      for (let k = labelCount - 1; k >= 0 && ++position[k]! === this.radix[k]!; k--) position[k] = 0;
+      if (!exists) continue;
+      if (!histogram) {
+        out.push((labelCount === 0 ? this.name : labels) + (close + formatValue(data[s]!) + '\n'));
+        continue;
+      }
       const base = s * this.stride;
+      const bucket = bucketName + labels;
       let cumulative = 0;
       for (let b = 0; b < buckets; b++) {
         cumulative += data[base + b]!;
-        out.push(`${prefixes[s * buckets + b]}${formatValue(cumulative)}\n`);
+        out.push(bucket + (le[b]! + (formatValue(cumulative) + '\n')));
       }
       if (!this.exposesSum) continue;
-      out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
-      out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
+      out.push(sumName + labels + (close + formatValue(data[base + buckets]!) + '\n'));
+      out.push(countName + labels + (close + formatValue(data[base + buckets + 1]!) + '\n'));
     }
   }
 
@@ -249,6 +301,7 @@ export class Family {
       return { name: this.name, help: this.spec.help, type: 'gauge', values, aggregator: 'first' };
     }
     const labelNames = this.spec.labels.map((l) => l.name);
+    const histogramNames = this.spec.type === 'histogram' ? this.parts().histogramNames : undefined;
     for (let s = 0; s < this.series; s++) {
       if (!this.exists(s)) continue;
       const labelValues = this.labelValuesOf(s);
@@ -270,11 +323,11 @@ export class Family {
         values.push({
           value: cumulative,
           labels: { ...labels(), le: b < n ? this.bounds[b]! : '+Inf' },
-          metricName: this.histogramNames[0],
+          metricName: histogramNames![0],
         });
       }
-      values.push({ value: data[base + n + 1]!, labels: labels(), metricName: this.histogramNames[1] });
-      values.push({ value: data[base + n + 2]!, labels: labels(), metricName: this.histogramNames[2] });
+      values.push({ value: data[base + n + 1]!, labels: labels(), metricName: histogramNames![1] });
+      values.push({ value: data[base + n + 2]!, labels: labels(), metricName: histogramNames![2] });
       if (native && this.native !== undefined) this.nativeToJSON(data, base + n + 3, labels, values);
     }
     return { name: this.name, help: this.spec.help, type: this.spec.type, values, aggregator: 'sum' };
@@ -298,6 +351,7 @@ export class Family {
       return;
     }
     const isHistogram = this.spec.type === 'histogram';
+    const histogramNames = isHistogram ? this.parts().histogramNames : undefined;
     const n = this.bounds.length;
     // Bucket values arrive cumulative; collect them apart and de-cumulate at the end.
     const cumulative = isHistogram ? new Float64Array(this.series * (n + 1)) : undefined;
@@ -311,15 +365,15 @@ export class Family {
       }
       const base = series * this.stride;
       switch (sample.metricName) {
-        case this.histogramNames[0]: {
+        case histogramNames![0]: {
           const bucket = this.bucketOfLe(sample.labels?.le);
           if (bucket >= 0) cumulative![series * (n + 1) + bucket]! += sample.value;
           break;
         }
-        case this.histogramNames[1]:
+        case histogramNames![1]:
           data[base + n + 1]! += sample.value;
           break;
-        case this.histogramNames[2]:
+        case histogramNames![2]:
           data[base + n + 2]! += sample.value;
           break;
         case this.nativeJSONName:

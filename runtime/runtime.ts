@@ -270,9 +270,9 @@ export class MetricsRuntime implements MetricsSource {
   }
 
   /**
-   * Releases this runtime: its values, precomputed exposition strings and the metrics registered on
-   * its `registry`. Later recordings are ignored (never thrown, not even in strict mode), and
-   * `expose` rejects. The process-wide default metrics stay for other runtimes. Idempotent.
+   * Releases this runtime: its values, the exposition texts its scrapes built and the metrics
+   * registered on its `registry`. Later recordings are ignored (never thrown, not even in strict
+   * mode), and `expose` rejects. The process-wide default metrics stay for other runtimes. Idempotent.
    */
   close(): void {
     if (this.closed) return;

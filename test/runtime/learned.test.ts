@@ -192,6 +192,30 @@ describe('learned label values', () => {
     );
     expect(python.samples!.filter(([name, labels]) => name === 'app_latency_seconds_count').map(([, labels]) => labels.tenant)).toEqual(['t1', 'ünïcødé']);
   });
+
+  it('a value learned after a scrape is in the next one; after reset, only the values learned since', async () => {
+    const rt = runtime();
+    request(rt, '/1', 'GET');
+    observe(rt, 'acme', 0.5);
+    expect(await rt.expose('text')).not.toContain('/2');
+    request(rt, '/2', 'POST', 4);
+    observe(rt, 'globex', 0.05);
+    for (const format of ['text', 'openmetrics'] as const) {
+      const text = await rt.expose(format);
+      expect(text).toContain('app_requests_total{route="/1",method="GET"} 1\n');
+      expect(text).toContain('app_requests_total{route="/2",method="POST"} 4\n');
+      expect(text).toContain(`app_latency_seconds_bucket{tenant="globex",le="0.1"} 1\n`);
+      expect(text).toContain(`app_latency_seconds_bucket{tenant="globex",le="${format === 'text' ? '1' : '1.0'}"} 1\n`);
+    }
+    rt.reset();
+    request(rt, '/new', 'GET');
+    observe(rt, 'initech', 2);
+    const text = await rt.expose('text');
+    const routes = samplesOf(parseExposition(text, 'text'), 'app_requests_total').map((s) => s.labels.route);
+    expect(new Set(routes)).toEqual(new Set(['other', '/new']));
+    expect(samplesOf(parseExposition(text, 'text'), 'app_latency_seconds_count').map((s) => s.labels.tenant)).toEqual(['initech']);
+    expect(text).not.toMatch(/\/1|\/2|acme|globex/);
+  });
 });
 
 describe('learned label values across cluster workers', () => {

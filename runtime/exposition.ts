@@ -12,7 +12,6 @@ import {
   escapeHelpOpenMetrics,
   escapeHelpText,
   escapeLabelValue,
-  formatGoFloat,
   formatOpenMetricsFloat,
   formatValue,
 } from './format.js';
@@ -62,7 +61,7 @@ function renderForeign(metric: PromMetricJSON, format: TextExpositionFormat, out
   const family = om && isCounter ? familyName(metric.name, 'counter') : metric.name;
   const help = om ? escapeHelpOpenMetrics(String(metric.help)) : escapeHelpText(String(metric.help));
   out.push(`# HELP ${family} ${help}\n# TYPE ${family} ${type}\n`);
-  // Which label holds a float that OpenMetrics wants in canonical form.
+  // Which label holds a float, written in the canonical form in both formats (see Family: `le`).
   const floatLabel = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : undefined;
   // A prom-client histogram with a negative bound gets the same treatment as ours: buckets only.
   const bucketsOnly = type === 'histogram' && !histogramExposesSum(negativeBoundProbe(metric));
@@ -75,7 +74,7 @@ function renderForeign(metric: PromMetricJSON, format: TextExpositionFormat, out
       if (raw === undefined) continue;
       let value: string;
       if (name === floatLabel && typeof raw === 'number') {
-        value = om ? formatOpenMetricsFloat(raw) : formatGoFloat(raw);
+        value = formatOpenMetricsFloat(raw);
       } else {
         value = escapeLabelValue(String(raw));
       }

@@ -9,7 +9,6 @@ import {
   escapeHelpOpenMetrics,
   escapeHelpText,
   escapeLabelValue,
-  formatGoFloat,
   formatOpenMetricsFloat,
   formatValue,
 } from './format.js';
@@ -47,9 +46,13 @@ interface ExpositionParts {
   readonly pairs: (string | undefined)[][];
   /** What follows a counter's or gauge's label set (or its name, without labels): `} ` or ` `. */
   readonly close: string;
-  /** Histograms: per bucket, `,le="0.5"} ` (or `{le="0.5"} ` without labels), per format. */
-  readonly leText: readonly string[];
-  readonly leOM: readonly string[];
+  /**
+   * Histograms: per bucket, `,le="0.5"} ` (or `{le="0.5"} ` without labels). Both formats write the
+   * bound in OpenMetrics' canonical float form (`1.0`, `1e+06`), which is what Prometheus stores from
+   * OpenMetrics and protobuf scrapes and what Prometheus 3 stores from every scrape: a series keeps its
+   * `le` when Prometheus changes format (native histograms on, an upgrade), instead of starting anew.
+   */
+  readonly le: readonly string[];
   /** The help text escaped for each format: most often the spec's own string, unchanged. */
   readonly helpText: string;
   readonly helpOM: string;
@@ -132,11 +135,7 @@ export class Family {
     const labels = this.spec.labels;
     const hasLabels = labels.length > 0;
     const histogram = this.spec.type === 'histogram';
-    const le = (format: (bound: number) => string) =>
-      histogram ? [...[...this.bounds].map(format), '+Inf'].map((bound) => flat(hasLabels ? ',' : '{', 'le="', bound, '"} ')) : [];
-    const leText = le(formatGoFloat);
-    // Most bounds read the same in both formats (0.5, +Inf): one string serves both.
-    const leOM = le(formatOpenMetricsFloat).map((om, b) => (om === leText[b] ? leText[b]! : om));
+    const le = histogram ? [...[...this.bounds].map(formatOpenMetricsFloat), '+Inf'].map((bound) => flat(hasLabels ? ',' : '{', 'le="', bound, '"} ')) : [];
     // `flat` of the name and its suffix: `Array#join` returns a lone element as it is, here the
     // cons-string names.ts built.
     const sampleNames = histogram ? histogramSampleNames(this.name).map((n) => flat(this.name, n.slice(this.name.length))) : ['', '', ''];
@@ -148,8 +147,7 @@ export class Family {
       helpOM: helpOM === help ? help : helpOM,
       pairs: labels.map((label, k) => label.values.map((value) => this.pairText(k, value))),
       close: hasLabels ? '} ' : ' ',
-      leText,
-      leOM,
+      le,
       histogramNames: sampleNames as [string, string, string],
     };
   }
@@ -250,7 +248,7 @@ export class Family {
     const { pairs, close } = parts;
     const labelCount = pairs.length;
     const histogram = spec.type === 'histogram';
-    const le = format === 'openmetrics' ? parts.leOM : parts.leText;
+    const le = parts.le;
     const [bucketName, sumName, countName] = parts.histogramNames;
     const buckets = le.length;
     // Each line is the long head (name and labels, shared parts) joined to a tail built first: V8

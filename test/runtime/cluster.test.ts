@@ -82,7 +82,7 @@ describe('node:cluster aggregation', () => {
       expect(valueOf(p, 'test_agent_calls_total', { agent: 'claude', operation: 'plan' })).toBe(0);
       expect(valueOf(p, 'test_queue_depth', { queue: 'fast' })).toBe(30);
       expect(valueOf(p, 'test_cost_usd_total')).toBeCloseTo(0.75, 12);
-      const one = format === 'openmetrics' ? '1.0' : '1';
+      const one = '1.0';
       expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'claude', le: '0.5' })).toBe(0);
       expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'claude', le: one })).toBe(3);
       expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'claude', le: '+Inf' })).toBe(4);

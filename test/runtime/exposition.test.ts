@@ -64,8 +64,9 @@ describe('recorded values', () => {
     expect(valueOf(p, 'test_odd_ratio', { kind: 'e\nf' })).toBe(0.25);
     expect(valueOf(p, 'test_cost_usd_total')).toBeCloseTo(0.3, 12);
     expect(valueOf(p, 'test_metrics_dropped_total', { metric: 'test_cost_usd_total', reason: 'non_finite_value' })).toBe(1);
-    const one = format === 'openmetrics' ? '1.0' : '1';
-    const ten = format === 'openmetrics' ? '10.0' : '10';
+    // The canonical float form in both formats (what Prometheus 3 stores from any scrape).
+    const one = '1.0';
+    const ten = '10.0';
     expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'gemini', le: '0.5' })).toBe(0);
     expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'gemini', le: one })).toBe(1);
     expect(valueOf(p, 'test_latency_seconds_bucket', { agent: 'gemini', le: ten })).toBe(1);

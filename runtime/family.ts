@@ -11,6 +11,8 @@ import {
   formatOpenMetricsFloat,
   formatValue,
 } from './format.js';
+import type { ExemplarStore } from './exemplars.js';
+import { openMetricsExemplar } from './exemplars.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
 import type { NativeHistogramSnapshot } from './native-histogram.js';
@@ -177,9 +179,14 @@ export class Family {
     return out;
   }
 
-  /** Appends this metric's exposition to `out`. */
-  render(data: Float64Array, format: TextExpositionFormat, out: string[]): void {
+  /**
+   * Appends this metric's exposition to `out`. `exemplars` (a counter's or histogram's) go on the
+   * `_total` and `_bucket` lines of OpenMetrics only: the text format 0.0.4 has no syntax for them.
+   */
+  render(data: Float64Array, format: TextExpositionFormat, out: string[], exemplars?: ExemplarStore): void {
     out.push(format === 'openmetrics' ? this.omHeader : this.textHeader);
+    const withExemplars = format === 'openmetrics' && exemplars !== undefined && exemplars.size > 0;
+    if (withExemplars) return this.renderWithExemplars(data, out, exemplars);
     if (this.spec.type === 'info') {
       // No series until the application has set the values: an info sample without them would say nothing.
       if (data[0] === 1) out.push(`${this.name}{${this.infoPairs}} 1\n`);
@@ -201,6 +208,33 @@ export class Family {
       for (let b = 0; b < buckets; b++) {
         cumulative += data[base + b]!;
         out.push(`${prefixes[s * buckets + b]}${formatValue(cumulative)}\n`);
+      }
+      if (!this.exposesSum) continue;
+      out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);
+      out.push(`${this.countPrefix[s]}${formatValue(data[base + buckets + 1]!)}\n`);
+    }
+  }
+
+  /** {@link render} in OpenMetrics for a counter or histogram some of whose series hold exemplars. */
+  private renderWithExemplars(data: Float64Array, out: string[], exemplars: ExemplarStore): void {
+    const suffix = (key: number): string => {
+      const exemplar = exemplars.get(key);
+      return exemplar === undefined ? '\n' : `${openMetricsExemplar(exemplar)}\n`;
+    };
+    if (this.spec.type === 'counter') {
+      for (let s = 0; s < this.series; s++) {
+        if (this.exists(s)) out.push(`${this.samplePrefix[s]}${formatValue(data[s]!)}${suffix(s)}`);
+      }
+      return;
+    }
+    const buckets = this.bounds.length + 1;
+    for (let s = 0; s < this.series; s++) {
+      if (!this.exists(s)) continue;
+      const base = s * this.stride;
+      let cumulative = 0;
+      for (let b = 0; b < buckets; b++) {
+        cumulative += data[base + b]!;
+        out.push(`${this.bucketPrefixOM[s * buckets + b]}${formatValue(cumulative)}${suffix(s * buckets + b)}`);
       }
       if (!this.exposesSum) continue;
       out.push(`${this.sumPrefix[s]}${formatValue(data[base + buckets]!)}\n`);

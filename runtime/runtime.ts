@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, UNREADABLE_INPUT, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
+import type { ExemplarStore } from './exemplars.js';
 import { renderExposition } from './exposition.js';
 import { renderProtobuf } from './protobuf.js';
 import { Family } from './family.js';
@@ -258,10 +259,11 @@ export class MetricsRuntime implements MetricsSource {
 
   /**
    * Sets every value of the catalogue's metrics and of the drop counter back to 0, and forgets the
-   * learned label values: the runtime is as new.
+   * learned label values and the exemplars: the runtime is as new.
    */
   reset(): void {
     for (const data of this.data) data.fill(0);
+    for (const storage of this.storage) if (storage instanceof Counter || storage instanceof Histogram) storage.exemplars = undefined;
     for (const family of this.families) family.forgetLearned();
     this.aggregateFamilies = undefined;
   }
@@ -304,9 +306,14 @@ export class MetricsRuntime implements MetricsSource {
     const started = performance.now();
     const foreign = await this.foreignMetrics();
     this.assertOpen();
-    const body = render(this.families, this.data, foreign, format);
+    const body = render(this.families, this.data, foreign, format, this.exemplars());
     this.observeScrape(started);
     return body;
+  }
+
+  /** Each family's exemplars (the storage's, by the same index; none for the drop counter). */
+  private exemplars(): (ExemplarStore | undefined)[] {
+    return this.storage.map((storage) => (storage instanceof Counter || storage instanceof Histogram ? storage.exemplars : undefined));
   }
 
   /** The Content-Type header for a format. */
@@ -333,7 +340,8 @@ export class MetricsRuntime implements MetricsSource {
 
   /**
    * @internal Renders an exposition from aggregated JSON (a cluster primary's view): metrics of this
-   * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones.
+   * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones. Without
+   * exemplars: prom-client's JSON, which workers send, has no place for them.
    */
   renderAggregate(metrics: readonly PromMetricJSON[], format: TextExpositionFormat, started: number): string;
   renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string | Uint8Array;
@@ -384,6 +392,7 @@ function render(
   data: readonly Float64Array[],
   foreign: readonly PromMetricJSON[],
   format: ExpositionFormat,
+  exemplars?: readonly (ExemplarStore | undefined)[],
 ): string | Uint8Array {
-  return format === 'protobuf' ? renderProtobuf(families, data, foreign) : renderExposition(families, data, foreign, format);
+  return format === 'protobuf' ? renderProtobuf(families, data, foreign, exemplars) : renderExposition(families, data, foreign, format, exemplars);
 }

@@ -92,6 +92,8 @@ interface EventView {
   readonly metricIds: readonly number[];
   readonly typeName: string;
   readonly description: string;
+  /** Whether the event records a counter or histogram, and so takes an optional `exemplar`. */
+  readonly exemplar: boolean;
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
   readonly records: readonly {
     readonly store: string;
@@ -100,6 +102,8 @@ interface EventView {
     readonly series: SeriesView;
     readonly value: string | undefined;
     readonly optionalValue: boolean;
+    /** A counter or histogram of an event that takes an exemplar: the method is `…WithExemplar`. */
+    readonly exemplar: boolean;
   }[];
 }
 
@@ -181,6 +185,8 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     // One read per field and one index lookup per label field, whatever the number of records.
     const usedFields = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))].map(fieldOf);
     const labelFields = usedFields.flatMap((field) => (field.kind === 'label' ? [field] : []));
+    const takesExemplar = (metric: MetricModel): boolean => metric.type === 'counter' || metric.type === 'histogram';
+    const exemplar = event.records.some((record) => takesExemplar(record.metric));
     return {
       method: event.method,
       locals: usedFields.map((field) => ({ local: field.local, property: field.property })),
@@ -188,6 +194,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
+      exemplar,
       fields: event.fields.map((field) => ({
         property: field.property,
         type: field.kind === 'label' ? field.label.typeName : 'number',
@@ -213,9 +220,12 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
           if (field.kind !== 'label' || field.label.indexFunction !== label.indexFunction) throw new Error(`field ${field.id} cannot take label ${label.id}`);
           terms.push({ local: field.positionLocal, stride });
         });
+        const withExemplar = takesExemplar(record.metric);
+        const method = valueField !== undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : record.operation;
         return {
           store: view.store,
-          method: valueField !== undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : record.operation,
+          method: withExemplar ? `${method}WithExemplar` : method,
+          exemplar: withExemplar,
           series: {
             terms,
             constant,
@@ -269,6 +279,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   ];
   const storeTypes = new Set(metricViews.map((m) => (m.info ? 'InfoMetric' : m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`)));
   if (labels.length > 0) storeTypes.add('LabelSpec');
+  if (events.some((event) => event.exemplar)) storeTypes.add('Exemplar');
   const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
 
   return {

@@ -115,7 +115,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
   const metrics: Metrics = {
     jobsTotal: {
-      inc: (labels, by) => jobsTotalStore.inc(readJobsTotalLabels(labels), by),
+      inc: (labels, by, exemplar) => jobsTotalStore.incWithExemplar(readJobsTotalLabels(labels), by, exemplar),
       reset: () => jobsTotalStore.reset(),
     },
     queueDepth: {
@@ -125,7 +125,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       reset: () => queueDepthStore.reset(),
     },
     jobDurationSeconds: {
-      observe: (value) => jobDurationSecondsStore.observe(0, value),
+      observe: (value, exemplar) => jobDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => jobDurationSecondsStore.startTimer(0),
       reset: () => jobDurationSecondsStore.reset(),
     },

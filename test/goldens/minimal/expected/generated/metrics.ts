@@ -105,11 +105,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
   const metrics: Metrics = {
     requestsTotal: {
-      inc: (labels, by) => requestsTotalStore.inc(readRequestsTotalLabels(labels), by),
+      inc: (labels, by, exemplar) => requestsTotalStore.incWithExemplar(readRequestsTotalLabels(labels), by, exemplar),
       reset: () => requestsTotalStore.reset(),
     },
     requestDurationSeconds: {
-      observe: (value) => requestDurationSecondsStore.observe(0, value),
+      observe: (value, exemplar) => requestDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => requestDurationSecondsStore.startTimer(0),
       reset: () => requestDurationSecondsStore.reset(),
     },

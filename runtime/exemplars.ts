@@ -31,36 +31,34 @@ export const SPAN_ID_LABEL = 'span_id';
  */
 export const EXEMPLAR_LABELS_MAX_LENGTH = 128;
 
-/** C0 controls, DEL and C1 controls (as refused in learned label values). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-/** In `u` mode a surrogate pair is one code point, so only a lone surrogate matches. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
 /**
  * Exemplars kept by one counter or histogram, by slot: the series for a counter, `series *
  * (bounds + 1) + bucket` for a histogram.
  */
 export type ExemplarStore = Map<number, ExemplarSnapshot>;
 
-/** Code points of a well-formed string. */
-function codePoints(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) n--;
-  }
-  return n;
-}
-
-/** Why a label value cannot go into an exemplar, or undefined when it can. */
-function invalidValue(value: unknown): string | undefined {
+/** Why a label value cannot go into an exemplar (a phrase), else its length in code points. */
+function codePointsOf(value: unknown): number | string {
   if (typeof value !== 'string') return 'is not a string';
-  if (value.length === 0) return 'is empty';
+  const n = value.length;
+  if (n === 0) return 'is empty';
   // Longer than the whole budget in UTF-16 units is over it in code points too (at most 2 units each).
-  if (value.length > 2 * EXEMPLAR_LABELS_MAX_LENGTH) return `is longer than ${EXEMPLAR_LABELS_MAX_LENGTH} characters`;
-  if (CONTROL.test(value)) return 'contains a control character';
-  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate (not valid UTF-8)';
-  return undefined;
+  if (n > 2 * EXEMPLAR_LABELS_MAX_LENGTH) return `is longer than ${EXEMPLAR_LABELS_MAX_LENGTH} characters`;
+  // One pass instead of regular expressions: this runs on every exemplar recorded.
+  let points = n;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    // C0 controls, DEL and C1 controls (as refused in learned label values).
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return 'contains a control character';
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < n ? value.charCodeAt(i + 1) : 0;
+      // A lone surrogate would be written as U+FFFD: not the id the caller gave.
+      if (c >= 0xdc00 || next < 0xdc00 || next > 0xdfff) return 'contains a lone surrogate (not valid UTF-8)';
+      i++;
+      points--;
+    }
+  }
+  return points;
 }
 
 /**
@@ -78,17 +76,17 @@ export function exemplarLabels(exemplar: unknown): ExemplarSnapshot['labels'] | 
   } catch {
     return 'reading it threw (a getter or Proxy)';
   }
-  const badTrace = invalidValue(traceId);
-  if (badTrace !== undefined) return `its trace id ${badTrace}`;
+  const tracePoints = codePointsOf(traceId);
+  if (typeof tracePoints === 'string') return `its trace id ${tracePoints}`;
   const trace = traceId as string;
   if (spanId === undefined) {
-    if (TRACE_ID_LABEL.length + codePoints(trace) > EXEMPLAR_LABELS_MAX_LENGTH) return `its labels are longer than ${EXEMPLAR_LABELS_MAX_LENGTH} characters`;
+    if (TRACE_ID_LABEL.length + tracePoints > EXEMPLAR_LABELS_MAX_LENGTH) return `its labels are longer than ${EXEMPLAR_LABELS_MAX_LENGTH} characters`;
     return [[TRACE_ID_LABEL, trace]];
   }
-  const badSpan = invalidValue(spanId);
-  if (badSpan !== undefined) return `its span id ${badSpan}`;
+  const spanPoints = codePointsOf(spanId);
+  if (typeof spanPoints === 'string') return `its span id ${spanPoints}`;
   const span = spanId as string;
-  const length = TRACE_ID_LABEL.length + codePoints(trace) + SPAN_ID_LABEL.length + codePoints(span);
+  const length = TRACE_ID_LABEL.length + tracePoints + SPAN_ID_LABEL.length + spanPoints;
   if (length > EXEMPLAR_LABELS_MAX_LENGTH) return `its labels are longer than ${EXEMPLAR_LABELS_MAX_LENGTH} characters`;
   return [
     [TRACE_ID_LABEL, trace],

@@ -127,3 +127,34 @@ export function openMetricsExemplar(exemplar: ExemplarSnapshot): string {
   const labels = exemplar.labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');
   return ` # {${labels}} ${formatValue(exemplar.value)} ${formatValue(exemplar.timestampMs / 1000)}`;
 }
+
+/**
+ * An exemplar as a cluster worker sends it to the primary: by metric name and label values (a
+ * learned label's slots differ between processes), and the bucket for a histogram (0 for a counter).
+ */
+export interface ClusterExemplar {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly bucket: number;
+  readonly exemplar: ExemplarSnapshot;
+}
+
+/**
+ * A {@link ClusterExemplar} received from another process, checked as if it were recorded here
+ * (labels revalidated, finite value and time); undefined for anything else.
+ */
+export function receivedExemplar(entry: unknown): ClusterExemplar | undefined {
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { metric, labels, bucket, exemplar } = entry as Record<string, unknown>;
+  if (typeof metric !== 'string' || typeof labels !== 'object' || labels === null || !Number.isInteger(bucket)) return undefined;
+  if (!Object.values(labels).every((v) => typeof v === 'string')) return undefined;
+  if (typeof exemplar !== 'object' || exemplar === null) return undefined;
+  const { labels: pairs, value, timestampMs } = exemplar as Record<string, unknown>;
+  if (typeof value !== 'number' || !Number.isFinite(value) || typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
+  if (!Array.isArray(pairs)) return undefined;
+  const byName = new Map(pairs.filter((p): p is [string, unknown] => Array.isArray(p) && p.length === 2).map(([name, v]) => [name, v]));
+  if (byName.size !== pairs.length) return undefined;
+  const checked = exemplarLabels({ traceId: byName.get(TRACE_ID_LABEL), spanId: byName.get(SPAN_ID_LABEL) });
+  if (typeof checked === 'string' || checked.length !== pairs.length) return undefined;
+  return { metric, labels: labels as Record<string, string>, bucket: bucket as number, exemplar: { labels: checked, value, timestampMs } };
+}

@@ -353,7 +353,8 @@ export class Family {
     }
   }
 
-  private seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {
+  /** @internal The series of a label set (learning a learned label's value); -1 for one it cannot hold. */
+  seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {
     let index = 0;
     const specLabels = this.spec.labels;
     for (let k = 0; k < specLabels.length; k++) {

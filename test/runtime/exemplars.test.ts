@@ -2,7 +2,8 @@
  * Exemplars end to end: recorded through the runtime and the generated module, read back from
  * OpenMetrics by the Python reference parser and from protobuf by protobufjs (both independent of
  * our code), absent from the text format, hostile exemplars dropped and counted without losing the
- * observation, cleared by reset, not carried to a cluster primary. Expected values are what the
+ * observation, cleared by reset, merged by a cluster primary (test/runtime/cluster.test.ts has real
+ * workers). Expected values are what the
  * test recorded, at a clock it fixed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -301,12 +302,34 @@ describe('exemplars over the life of a runtime', () => {
     expect(decodeExposition(await rt.expose('protobuf')).find((f) => f.name === 'ex_latency_seconds')!.metric[0]!.histogram!.bucket.some((b) => b.exemplar)).toBe(false);
   });
 
-  it('a cluster primary serves the workers\' values without exemplars (prom-client JSON carries none)', async () => {
-    const rt = runtime();
-    rt.counter(REQUESTS).incWithExemplar(0, 1, { traceId: TRACE });
-    const aggregate = rt.renderAggregate(await rt.getMetricsAsJSON(), 'openmetrics', performance.now());
-    expect(aggregate).toContain('ex_requests_total{route="home"} 1\n');
-    expect(aggregate).not.toContain(TRACE);
+  it('a cluster primary keeps the latest exemplar per series and bucket over the processes, and ignores malformed ones', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(NOW_MS);
+    const worker = runtime();
+    worker.counter(REQUESTS).incWithExemplar(0, 1, { traceId: 'older' });
+    worker.histogram(LATENCY).observeWithExemplar(0, 0.5, { traceId: 'bucket' });
+    const sent = worker.clusterExemplars();
+    expect(sent).toEqual([
+      { metric: 'ex_requests_total', labels: { route: 'home' }, bucket: 0, exemplar: { labels: [['trace_id', 'older']], value: 1, timestampMs: NOW_MS } },
+      { metric: 'ex_latency_seconds', labels: {}, bucket: 1, exemplar: { labels: [['trace_id', 'bucket']], value: 0.5, timestampMs: NOW_MS } },
+    ]);
+    const newer = { metric: 'ex_requests_total', labels: { route: 'home' }, bucket: 0, exemplar: { labels: [['trace_id', 'newer']], value: 2, timestampMs: NOW_MS + 1 } };
+    const malformed = [
+      null,
+      { ...newer, metric: 'ex_queue_depth' }, // a gauge
+      { ...newer, labels: { route: 'nowhere' } },
+      { ...newer, bucket: 1 },
+      { ...newer, exemplar: { ...newer.exemplar, labels: [['trace_id', 'bad\n']], timestampMs: NOW_MS + 2 } },
+      { ...newer, exemplar: { ...newer.exemplar, labels: [['user', 'x']], timestampMs: NOW_MS + 2 } },
+      { ...newer, exemplar: { ...newer.exemplar, value: 'NaN', timestampMs: NOW_MS + 2 } },
+    ];
+    const primary = runtime();
+    const aggregate = primary.renderAggregate(await worker.getMetricsAsJSON(), 'openmetrics', performance.now(), [...sent, newer, ...malformed]);
+    const traces = exemplarsWithPython(aggregate).exemplars!.map(([name, , , labels]) => [name, labels['trace_id']]);
+    expect(traces).toEqual([
+      ['ex_requests_total', 'newer'],
+      ['ex_latency_seconds_bucket', 'bucket'],
+    ]);
+    expect(primary.renderAggregate(await worker.getMetricsAsJSON(), 'text', performance.now(), sent)).not.toContain('trace_id');
   });
 });
 

@@ -30,4 +30,4 @@ export { formatGoFloat, formatOpenMetricsFloat, formatValue } from './format.js'
 export type { Counter0, Exemplar, Gauge0, Histogram0, InfoMetric, LabeledCounter, LabeledGauge, LabeledHistogram } from './api.js';
 export { EXEMPLAR_LABELS_MAX_LENGTH } from './exemplars.js';
 export { allSeries, averageOf, ratioOf, sumOf } from './summary.js';
-export { BASE_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';
+export { BASE_RUNTIME_API, EXEMPLARS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, OLDEST_SERVED_RUNTIME_API, RUNTIME_API, RuntimeApiMismatchError, requireRuntimeApi } from './version.js';

@@ -8,7 +8,7 @@
  * (an export, a parameter, a behaviour); raise {@link OLDEST_SERVED_RUNTIME_API} only when the
  * runtime stops serving what older generated code calls.
  */
-export const RUNTIME_API: number = 2;
+export const RUNTIME_API: number = 3;
 
 /**
  * The runtime API that introduced learned label values (`LabelSpec.learned`). A generated module
@@ -26,6 +26,13 @@ export const BASE_RUNTIME_API = 1;
  * catalogue has none states API 1, so it still runs on an older runtime.
  */
 export const INFO_METRICS_RUNTIME_API = 2;
+
+/**
+ * The first runtime API with exemplars (`Counter#incWithExemplar`, `Histogram#observeWithExemplar`,
+ * the `Exemplar` type), which the generated wrappers and events of counters and histograms call. A
+ * module with neither states an older API.
+ */
+export const EXEMPLARS_RUNTIME_API = 3;
 
 /** The oldest runtime API a generated module may have been generated for and still be served. */
 export const OLDEST_SERVED_RUNTIME_API: number = 1;

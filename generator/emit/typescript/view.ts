@@ -1,7 +1,7 @@
 import { exposedUnit, storeClassName } from '../../conventions.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, EXEMPLARS_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -309,7 +309,13 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
     // The oldest API that serves what this module calls, so it runs on as many runtimes as it can.
-    runtimeApi: labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : BASE_RUNTIME_API,
+    runtimeApi: Math.max(
+      BASE_RUNTIME_API,
+      labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : 0,
+      metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : 0,
+      // The wrappers and events of counters and histograms call the exemplar methods.
+      metrics.some((m) => m.type === 'counter' || m.type === 'histogram') ? EXEMPLARS_RUNTIME_API : 0,
+    ),
     runtimeValues,
     runtimeTypes,
   };

@@ -9,7 +9,7 @@ const { MetricsRuntime, metricsHandler: runtimeMetricsHandler, requireRuntimeApi
 type MetricsRuntime = lazybirdMetrics.MetricsRuntime;
 
 /** The lazybird-metrics runtime API this module was generated for; createMetrics refuses a runtime that cannot serve it. */
-export const RUNTIME_API = 1;
+export const RUNTIME_API = 3;
 
 /** How a job ended. */
 export type Result = "ok" | "failed";

@@ -9,7 +9,7 @@ const { MetricsRuntime, averageOf, metricsHandler: runtimeMetricsHandler, requir
 type MetricsRuntime = lazybirdMetrics.MetricsRuntime;
 
 /** The lazybird-metrics runtime API this module was generated for; createMetrics refuses a runtime that cannot serve it. */
-export const RUNTIME_API = 1;
+export const RUNTIME_API = 3;
 
 /** Kind of mail sent. */
 export type MailKind = "welcome" | "reset" | "other";

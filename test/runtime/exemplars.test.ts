@@ -266,7 +266,7 @@ describe('hostile and invalid exemplars', () => {
     expect(rt.counter(REQUESTS).value(0)).toBe(1);
   });
 
-  it('generated module: an invalid exemplar on an event is counted once per metric it was meant for; a throwing exemplar property drops the event as unreadable_input', () => {
+  it('generated module: an invalid exemplar on an event is counted once per counter or histogram record it was meant for, the values still recorded; a throwing exemplar property drops the event as unreadable_input', () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const recorder = createRecorder(metrics);
     recorder.recordCacheLookup({ cacheLayer: 'disk', result: 'hit', durationSeconds: 0.01, exemplar: { traceId: 'bad\u0000' } });

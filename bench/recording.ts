@@ -482,6 +482,59 @@ export async function runNativeObserveSuite(options: { rounds?: number; targetMs
   };
 }
 
+// ------------------------------------------------------------------ exemplars
+/** The rows of the exemplar pair, each the same labeled observe on the same random input. */
+export const EXEMPLAR_ROWS = [
+  'ours: observe, no exemplar',
+  'ours, storage only: Histogram#observe (no exemplar parameter)',
+  'ours, storage only: Histogram#observeWithExemplar, exemplar undefined',
+  'ours: observe with an exemplar (inline literal)',
+  'prom-client 15: observe, no exemplar (exemplars enabled)',
+  'prom-client 15: observe with exemplarLabels',
+] as const;
+
+/**
+ * Labeled histogram observe without and with an exemplar, interleaved like the other cases: the
+ * first row shows that the exemplar parameter costs calls without one nothing measurable (compare
+ * with `histogram-observe`'s "ours"), the second what keeping one costs (a validated label pair, a
+ * snapshot object and a Map write). prom-client 15 with `enableExemplars` for reference.
+ */
+export async function runExemplarCase(options: { rounds?: number; targetMs?: number } = {}): Promise<Map<string, readonly number[]>> {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const registry = new client.Registry<client.OpenMetricsContentType>();
+  registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
+  const prom = new client.Histogram({
+    name: latencySpec.name,
+    help: latencySpec.help,
+    labelNames: ['agent'],
+    buckets: [...(latencySpec.buckets ?? [])],
+    enableExemplars: true,
+    registers: [registry],
+  });
+  const traceRandom = mulberry32(SEED ^ 0x7ace);
+  const hex = (digits: number) => Array.from({ length: digits }, () => Math.floor(traceRandom() * 16).toString(16)).join('');
+  const TRACES = Array.from({ length: M + 1 }, () => hex(32));
+  const SPANS = Array.from({ length: M + 1 }, () => hex(16));
+  // The storage pair isolates what the parameter adds to a call without one: the wrappers call the
+  // second, which tests `exemplar === undefined` and calls the first.
+  const store = metrics.runtime.histogram(METRIC_SPECS.indexOf(latencySpec));
+  const S = Int32Array.from(A, (agent) => AGENTS.indexOf(agent));
+  const loops: Record<(typeof EXEMPLAR_ROWS)[number], (n: number) => void> = {
+    'ours, storage only: Histogram#observe (no exemplar parameter)': (n) => { for (let i = 0; i < n; i++) store.observe(S[i & M]!, L[i & M]!); },
+    'ours, storage only: Histogram#observeWithExemplar, exemplar undefined': (n) => { for (let i = 0; i < n; i++) store.observeWithExemplar(S[i & M]!, L[i & M]!, undefined); },
+    'ours: observe, no exemplar': (n) => { for (let i = 0; i < n; i++) metrics.agentLatencySeconds.observe({ agent: A[i & M]! }, L[i & M]!); },
+    'ours: observe with an exemplar (inline literal)': (n) => { for (let i = 0; i < n; i++) metrics.agentLatencySeconds.observe({ agent: A[i & M]! }, L[i & M]!, { traceId: TRACES[i & M]!, spanId: SPANS[i & M]! }); },
+    'prom-client 15: observe, no exemplar (exemplars enabled)': (n) => { for (let i = 0; i < n; i++) prom.observe({ labels: { agent: A[i & M]! }, value: L[i & M]! }); },
+    'prom-client 15: observe with exemplarLabels': (n) => { for (let i = 0; i < n; i++) prom.observe({ labels: { agent: A[i & M]! }, value: L[i & M]!, exemplarLabels: { traceId: TRACES[i & M]!, spanId: SPANS[i & M]! } as client.LabelValues<'agent'> }); },
+  };
+  const measured = await interleavedCpu(
+    EXEMPLAR_ROWS.map((name) => ({ name, run: loops[name] })),
+    options.rounds ?? 9,
+    options.targetMs ?? 25,
+  );
+  return new Map([...measured].map(([name, result]) => [name, result.nsPerOp]));
+}
+
 // ------------------------------------------------------------------ standalone
 if (import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1] ?? '').href) {
   const argv = process.argv.slice(2);

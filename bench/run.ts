@@ -5,7 +5,7 @@
  * interleaved rounds. Ratios matter, not absolute numbers: this machine is shared.
  *
  * One section only: `node --expose-gc --conditions=lazybird-metrics:source --import tsx bench/run.ts
- * --only <generate|cli|recording|allocation|memory|scale|learned>` (cli needs `npm run build` first).
+ * --only <generate|cli|recording|exemplars|allocation|memory|scale|learned>` (cli needs `npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -25,10 +25,11 @@ import { largeCatalogYaml } from './large-catalog.js';
 import { allocation, cpuMicros, heapUsedAfterGc, interleavedCpu, median, timeAsync } from './measure.js';
 import { SEQUENCE_MASK as M, SEED, labelValues, mulberry32, randomChoices, specNamed } from './random-input.js';
 import { CASES, CLIENTS, INPUT, NATIVE_ROWS, createFloor, promTwin, ratioOf, runNativeObserveSuite, runRecordingSuite, touchEveryOwnSeries, touchEveryPromSeries } from './recording.js';
+import { EXEMPLAR_ROWS, runExemplarCase } from './recording.js';
 import type { CaseResult, ClientName, SuiteResult } from './recording.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SECTIONS = ['generate', 'cli', 'recording', 'allocation', 'memory', 'scale', 'learned'] as const;
+const SECTIONS = ['generate', 'cli', 'recording', 'exemplars', 'allocation', 'memory', 'scale', 'learned'] as const;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
@@ -218,6 +219,21 @@ if (runs('recording')) {
   atMost('recordAgentCall (inline literal) ÷ its hand-written floor (Node 22)', ratio(node22, 'record-agent-call', 'ours', 'floor'), 1.3, '×', 2);
   atLeast('scrape, equal content, text, vs prom-client 15 (Node 20)', ratio(here, 'scrape-text', 'prom-client 15', 'ours'), 8);
   atLeast('scrape, equal content, OpenMetrics, vs prom-client 15 (Node 20)', ratio(here, 'scrape-openmetrics', 'prom-client 15', 'ours'), 8);
+}
+
+// ---------------------------------------------------------------- exemplars
+if (runs('exemplars')) {
+  const measured = await runExemplarCase();
+  const without = measured.get(EXEMPLAR_ROWS[0])!;
+  for (const name of EXEMPLAR_ROWS) {
+    const values = measured.get(name)!;
+    const perRound = values.map((v, i) => v / without[i]!);
+    row(name, `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`, `${(median(values) / median(without)).toFixed(2)}× (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`, cmd(`${N20} bench/run.ts --only exemplars`));
+  }
+  printTable(
+    'Exemplars: labeled histogram observe (agent_latency_seconds{agent}, random labels and values), CPU ns per call, median (min–max) of interleaved rounds',
+    ['call', 'ns per call', '÷ ours without an exemplar', 'reproduce'],
+  );
 }
 
 // ---------------------------------------------------------------- allocation

@@ -101,7 +101,7 @@ export function metricLabelsTypeName(key: string): string {
  */
 export const GENERATED_MODULE_NAMES: readonly string[] = [
   'lazybirdMetrics', 'RUNTIME_API', 'requireRuntimeApi', 'MetricsRuntime', 'averageOf', 'ratioOf', 'sumOf', 'runtimeMetricsHandler', 'runtimeStartMetricsServer',
-  'Counter', 'Counter0', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
+  'Counter', 'Counter0', 'Exemplar', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
   'LabeledHistogram', 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
   'METRIC_SPECS', 'MetricsSummary', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder', 'recorders',
   'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
@@ -111,7 +111,7 @@ export const GENERATED_MODULE_NAMES: readonly string[] = [
  * Locals and parameters of the generated functions (createMetrics, the faces, the recorder
  * methods). A metric, label or field name that generated one of them would shadow it.
  */
-export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error'];
+export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error', 'exemplar'];
 
 /**
  * Global names of TypeScript's libraries and Node's types that a generated module may use (utility

@@ -7,10 +7,15 @@
  * format, rendered by prom-client. It uses its own message types, so it can run next to
  * prom-client's protocol: a worker can also answer a primary that uses AggregatorRegistry by passing
  * `new RuntimeRegistry(runtime)` to `AggregatorRegistry.setRegistries`.
+ *
+ * Exemplars travel beside the JSON (which has no place for them), by metric name and label values;
+ * the primary serves the latest per series and bucket over all processes. prom-client's own protocol
+ * (AggregatorRegistry) carries none.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
+import type { ClusterExemplar } from './exemplars.js';
 import type { ExpositionFormat, TextExpositionFormat } from './family.js';
 import { metricsHandler } from './http.js';
 import type { MetricsHandlerOptions, MetricsRequestHandler } from './http.js';
@@ -32,14 +37,21 @@ interface ResponseMessage {
   type: typeof RESPONSE;
   id: number;
   metrics?: PromMetricJSON[];
+  exemplars?: ClusterExemplar[];
   error?: string;
+}
+
+/** What one worker sent; its exemplars are checked by the primary's runtime before use. */
+interface WorkerAnswer {
+  readonly metrics: PromMetricJSON[];
+  readonly exemplars: readonly unknown[];
 }
 
 interface PendingRequest {
   /** Ids of workers that have not answered yet. */
   readonly waiting: Set<number>;
-  readonly results: PromMetricJSON[][];
-  readonly resolve: (results: PromMetricJSON[][]) => void;
+  readonly results: WorkerAnswer[];
+  readonly resolve: (results: WorkerAnswer[]) => void;
   readonly reject: (err: Error) => void;
   readonly timer: NodeJS.Timeout;
 }
@@ -61,7 +73,7 @@ export function setupClusterWorker(runtime: MetricsRuntime): () => void {
     if (!isMessage(message, REQUEST)) return;
     const { id } = message as RequestMessage;
     runtime.getMetricsAsJSON({ native: true }).then(
-      (metrics) => reply({ type: RESPONSE, id, metrics }),
+      (metrics) => reply({ type: RESPONSE, id, metrics, exemplars: runtime.clusterExemplars() }),
       (err: unknown) => reply({ type: RESPONSE, id, error: err instanceof Error ? err.message : 'collection failed' }),
     );
   };
@@ -107,21 +119,25 @@ export class ClusterAggregator implements MetricsSource {
   expose(format: ExpositionFormat): Promise<string | Uint8Array>;
   async expose(format: ExpositionFormat): Promise<string | Uint8Array> {
     const started = performance.now();
-    const metrics = await this.aggregate(true);
-    return this.runtime.renderAggregate(metrics, format, started);
+    const { metrics, exemplars } = await this.gather(true);
+    return this.runtime.renderAggregate(metrics, format, started, exemplars);
   }
 
   /** The aggregate in prom-client's JSON shape (classic histogram buckets only, as prom-client has). */
   async getMetricsAsJSON(): Promise<PromMetricJSON[]> {
-    return this.aggregate(false);
+    return (await this.gather(false)).metrics;
   }
 
-  /** Sums every worker's metrics; with `native`, native histogram buckets too (see Family#absorbJSON). */
-  private async aggregate(native: boolean): Promise<PromMetricJSON[]> {
+  /**
+   * The summed JSON of the primary and the workers, and all their exemplars; with `native`, native
+   * histogram buckets too (see Family#absorbJSON).
+   */
+  private async gather(native: boolean): Promise<{ metrics: PromMetricJSON[]; exemplars: unknown[] }> {
     const [own, workers] = await Promise.all([this.runtime.getMetricsAsJSON({ native }), this.collect()]);
-    if (!native) for (const metrics of workers) for (const metric of metrics) stripNative(metric);
-    const aggregated = AggregatorRegistry.aggregate([own, ...workers]);
-    return (await aggregated.getMetricsAsJSON()) as unknown as PromMetricJSON[];
+    if (!native) for (const worker of workers) for (const metric of worker.metrics) stripNative(metric);
+    const aggregated = AggregatorRegistry.aggregate([own, ...workers.map((w) => w.metrics)]);
+    const exemplars = [...this.runtime.clusterExemplars(), ...workers.flatMap((w) => w.exemplars)];
+    return { metrics: (await aggregated.getMetricsAsJSON()) as unknown as PromMetricJSON[], exemplars };
   }
 
   /** Stops listening to the cluster and fails any scrape in progress. */
@@ -131,7 +147,7 @@ export class ClusterAggregator implements MetricsSource {
     for (const id of [...this.pending.keys()]) this.finish(id, new Error('cluster aggregator closed'));
   }
 
-  private collect(): Promise<PromMetricJSON[][]> {
+  private collect(): Promise<WorkerAnswer[]> {
     const workers = Object.values(cluster.workers ?? {}).filter(
       (w): w is Worker => w !== undefined && w.isConnected(),
     );
@@ -160,17 +176,18 @@ export class ClusterAggregator implements MetricsSource {
       this.finish(response.id, new Error(`worker ${worker.id} failed to collect metrics`));
       return;
     }
-    this.answered(response.id, worker.id, Array.isArray(response.metrics) ? response.metrics : undefined);
+    const exemplars = Array.isArray(response.exemplars) ? response.exemplars : [];
+    this.answered(response.id, worker.id, Array.isArray(response.metrics) ? { metrics: response.metrics, exemplars } : undefined);
   };
 
   private readonly onExit = (worker: Worker): void => {
     for (const id of [...this.pending.keys()]) this.answered(id, worker.id, undefined);
   };
 
-  private answered(id: number, workerId: number, metrics: PromMetricJSON[] | undefined): void {
+  private answered(id: number, workerId: number, answer: WorkerAnswer | undefined): void {
     const request = this.pending.get(id);
     if (request === undefined || !request.waiting.delete(workerId)) return;
-    if (metrics !== undefined) request.results.push(metrics);
+    if (answer !== undefined) request.results.push(answer);
     if (request.waiting.size === 0) this.finish(id);
   }
 

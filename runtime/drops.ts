@@ -16,7 +16,9 @@
  * - `unreadable_input`: reading the label object or the event threw (a throwing getter, a revoked
  *   Proxy); nothing of that call is recorded;
  * - `overflow`: the increment or observation would make a counter, a gauge or a histogram's sum
- *   reach ±Infinity, which Prometheus cannot tell from a broken value.
+ *   reach ±Infinity, which Prometheus cannot tell from a broken value;
+ * - `invalid_exemplar`: an exemplar that is not `{ traceId, spanId? }` with non-empty printable ids
+ *   within OpenMetrics's 128 characters (or whose getter threw); the observation itself is recorded.
  */
 export const DROP_REASONS = [
   'unknown_label_value',
@@ -26,6 +28,7 @@ export const DROP_REASONS = [
   'series_out_of_range',
   'unreadable_input',
   'overflow',
+  'invalid_exemplar',
 ] as const;
 
 /** Help text of the drop counter; the generator documents the counter with the same words. */
@@ -42,6 +45,7 @@ export const NEGATIVE_INCREMENT = 3;
 export const SERIES_OUT_OF_RANGE = 4;
 export const UNREADABLE_INPUT = 5;
 export const OVERFLOW = 6;
+export const INVALID_EXEMPLAR = 7;
 
 /** Thrown in strict mode where default mode would drop the input and count it. */
 export class MetricsInputError extends Error {
@@ -114,6 +118,8 @@ export class DropCounter {
     if (this.strict) {
       const name = this.metricNames[metricId] ?? `#${metricId}`;
       const why = DROP_REASONS[reason] ?? 'non_finite_value';
+      // An exemplar's drop passes why it was refused (a phrase), never the hostile value itself.
+      if (reason === INVALID_EXEMPLAR) throw new MetricsInputError(name, why, `${name}: exemplar rejected, ${String(value)} (${why})`);
       const what = reason === SERIES_OUT_OF_RANGE ? 'series index' : reason === OVERFLOW ? 'overflowing value' : 'value';
       throw new MetricsInputError(name, why, `${name}: ${what} ${describeValue(value)} rejected (${why})`);
     }

@@ -7,6 +7,7 @@
  * `_total`), and it writes `le="1"` where OpenMetrics wants the canonical `1.0`. One renderer for
  * both sources also keeps the two halves of a response consistent.
  */
+import type { ExemplarStore } from './exemplars.js';
 import type { Family, TextExpositionFormat } from './family.js';
 import {
   escapeHelpOpenMetrics,
@@ -21,16 +22,18 @@ import { counterSampleName, familyName, histogramExposesSum } from './names.js';
 const FOREIGN_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
 
 /**
- * Renders a complete exposition in a text format. `data[i]` holds the values of `families[i]`.
+ * Renders a complete exposition in a text format. `data[i]` holds the values of `families[i]`, and
+ * `exemplars[i]` its exemplars (OpenMetrics only).
  */
 export function renderExposition(
   families: readonly Family[],
   data: readonly Float64Array[],
   foreign: readonly PromMetricJSON[],
   format: TextExpositionFormat,
+  exemplars: readonly (ExemplarStore | undefined)[] = [],
 ): string {
   const out: string[] = [];
-  families.forEach((family, i) => family.render(data[i]!, format, out));
+  families.forEach((family, i) => family.render(data[i]!, format, out, exemplars[i]));
   for (const metric of foreignMetricsToServe(families, foreign)) renderForeign(metric, format, out);
   if (format === 'openmetrics') out.push('# EOF\n');
   return out.join('');

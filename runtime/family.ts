@@ -12,6 +12,8 @@ import {
   formatOpenMetricsFloat,
   formatValue,
 } from './format.js';
+import type { ExemplarStore } from './exemplars.js';
+import { openMetricsExemplar } from './exemplars.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
 import type { MetricSpec } from './spec.js';
@@ -58,6 +60,12 @@ interface ExpositionParts {
   readonly helpOM: string;
   /** Histograms: the `_bucket`, `_sum` and `_count` sample names. */
   readonly histogramNames: readonly [bucket: string, sum: string, count: string];
+}
+
+/** The end of a line that may carry an exemplar: ` # {trace_id="…"} 0.5 1700000000.123` and the newline. */
+function exemplarEnd(exemplars: ExemplarStore, key: number): string {
+  const exemplar = exemplars.get(key);
+  return exemplar === undefined ? '\n' : `${openMetricsExemplar(exemplar)}\n`;
 }
 
 /**
@@ -235,8 +243,11 @@ export class Family {
     return out;
   }
 
-  /** Appends this metric's exposition to `out`. */
-  render(data: Float64Array, format: TextExpositionFormat, out: string[]): void {
+  /**
+   * Appends this metric's exposition to `out`. `exemplars` (a counter's or histogram's) go on the
+   * `_total` and `_bucket` lines of OpenMetrics only: the text format 0.0.4 has no syntax for them.
+   */
+  render(data: Float64Array, format: TextExpositionFormat, out: string[], exemplars?: ExemplarStore): void {
     const spec = this.spec;
     const parts = this.parts();
     out.push(this.header(format, parts));
@@ -246,6 +257,8 @@ export class Family {
       return;
     }
     const { pairs, close } = parts;
+    // Exemplars are keyed by series (a counter's) or by series and bucket (a histogram's).
+    const kept = format === 'openmetrics' && exemplars !== undefined && exemplars.size > 0 ? exemplars : undefined;
     const labelCount = pairs.length;
     const histogram = spec.type === 'histogram';
     const le = parts.le;
@@ -267,7 +280,7 @@ export class Family {
       for (let k = labelCount - 1; k >= 0 && ++position[k]! === this.radix[k]!; k--) position[k] = 0;
       if (!exists) continue;
       if (!histogram) {
-        out.push((labelCount === 0 ? this.name : labels) + (close + formatValue(data[s]!) + '\n'));
+        out.push((labelCount === 0 ? this.name : labels) + (close + formatValue(data[s]!) + (kept === undefined ? '\n' : exemplarEnd(kept, s))));
         continue;
       }
       const base = s * this.stride;
@@ -275,7 +288,7 @@ export class Family {
       let cumulative = 0;
       for (let b = 0; b < buckets; b++) {
         cumulative += data[base + b]!;
-        out.push(bucket + (le[b]! + (formatValue(cumulative) + '\n')));
+        out.push(bucket + (le[b]! + (formatValue(cumulative) + (kept === undefined ? '\n' : exemplarEnd(kept, s * buckets + b)))));
       }
       if (!this.exposesSum) continue;
       out.push(sumName + labels + (close + formatValue(data[base + buckets]!) + '\n'));
@@ -422,7 +435,8 @@ export class Family {
     native.addBucket(data, at, match[1] === 'p', schema, key, sample.value);
   }
 
-  private seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {
+  /** @internal The series of a label set (learning a learned label's value); -1 for one it cannot hold. */
+  seriesOfLabels(labels: PromValueJSON['labels'] | undefined): number {
     let index = 0;
     const specLabels = this.spec.labels;
     for (let k = 0; k < specLabels.length; k++) {

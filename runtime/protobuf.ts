@@ -9,6 +9,7 @@
  * (varint, zigzag, double, string, nested message) fit in a page. test/runtime/protobuf.test.ts
  * decodes the output with protobufjs and the .proto file itself.
  */
+import type { ExemplarStore } from './exemplars.js';
 import { foreignMetricsToServe } from './exposition.js';
 import type { Family } from './family.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
@@ -378,14 +379,15 @@ export function renderProtobuf(
   families: readonly Family[],
   data: readonly Float64Array[],
   foreign: readonly PromMetricJSON[],
+  exemplars: readonly (ExemplarStore | undefined)[] = [],
 ): Buffer {
   const encoder = new ProtobufEncoder();
-  families.forEach((family, i) => encodeFamily(encoder, family, data[i]!));
+  families.forEach((family, i) => encodeFamily(encoder, family, data[i]!, exemplars[i]));
   for (const metric of foreignMetricsToServe(families, foreign)) encodeForeign(encoder, metric);
   return encoder.finish();
 }
 
-function encodeFamily(encoder: ProtobufEncoder, family: Family, data: Float64Array): void {
+function encodeFamily(encoder: ProtobufEncoder, family: Family, data: Float64Array, exemplars: ExemplarStore | undefined): void {
   const spec = family.spec;
   if (spec.type === 'info') {
     // metrics.proto has no info type: a gauge named `<family>_info` of value 1, as client_golang
@@ -409,9 +411,9 @@ function encodeFamily(encoder: ProtobufEncoder, family: Family, data: Float64Arr
     // A series with a learned slot still free does not exist yet (as in the text formats).
     if (values.includes(undefined)) continue;
     const labels = labelNames.map((name, k) => [name, values[k]!] as const);
-    if (spec.type === 'counter') encoder.counter(labels, data[s]!);
+    if (spec.type === 'counter') encoder.counter(labels, data[s]!, exemplars?.get(s));
     else if (spec.type === 'gauge') encoder.gauge(labels, data[s]!);
-    else encoder.histogram(labels, histogramSample(family, data, s));
+    else encoder.histogram(labels, histogramSample(family, data, s, exemplars));
   }
   encoder.endFamily();
 }
@@ -422,19 +424,28 @@ function encodeFamily(encoder: ProtobufEncoder, family: Family, data: Float64Arr
  * protobuf parser stores `_sum` and `_count` series for every classic histogram whatever the message
  * holds, so leaving the fields out would store a made-up 0 where the recorded value is known.
  */
-function histogramSample(family: Family, data: Float64Array, series: number): HistogramSample {
+function histogramSample(family: Family, data: Float64Array, series: number, exemplars: ExemplarStore | undefined): HistogramSample {
   const bounds = family.bounds;
   const n = bounds.length;
   const base = series * family.stride;
   const buckets: ClassicBucket[] = [];
+  const held = exemplars === undefined || exemplars.size === 0 ? undefined : exemplars;
   let cumulative = 0;
   for (let b = 0; b < n; b++) {
     cumulative += data[base + b]!;
-    buckets.push({ upperBound: bounds[b]!, cumulativeCount: cumulative });
+    const exemplar = held?.get(series * (n + 1) + b);
+    buckets.push(exemplar === undefined ? { upperBound: bounds[b]!, cumulativeCount: cumulative } : { upperBound: bounds[b]!, cumulativeCount: cumulative, exemplar });
   }
+  // The +Inf bucket is implied by the count, so written only to carry its exemplar (as client_golang).
+  const infExemplar = held?.get(series * (n + 1) + n);
+  if (infExemplar !== undefined) buckets.push({ upperBound: Infinity, cumulativeCount: cumulative + data[base + n]!, exemplar: infExemplar });
   const native = family.nativeSnapshot(data, series);
-  if (native !== undefined) return { count: native.count, sum: native.sum, buckets, native };
-  return { count: data[base + n + 2]!, sum: data[base + n + 1]!, buckets };
+  if (native === undefined) return { count: data[base + n + 2]!, sum: data[base + n + 1]!, buckets };
+  // A native histogram also lists its exemplars apart (metrics.proto's `exemplars`), oldest first;
+  // older Prometheus versions (2.42 among them) read them from the classic buckets above instead.
+  const nativeExemplars = buckets.flatMap((bucket) => (bucket.exemplar === undefined ? [] : [bucket.exemplar]));
+  nativeExemplars.sort((a, b) => a.timestampMs - b.timestampMs);
+  return { count: native.count, sum: native.sum, buckets, native, exemplars: nativeExemplars };
 }
 
 function encodeForeign(encoder: ProtobufEncoder, metric: PromMetricJSON): void {

@@ -5,6 +5,8 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, UNREADABLE_INPUT, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
+import type { ClusterExemplar, ExemplarStore } from './exemplars.js';
+import { receivedExemplar } from './exemplars.js';
 import { renderExposition } from './exposition.js';
 import { renderProtobuf } from './protobuf.js';
 import { Family } from './family.js';
@@ -261,10 +263,11 @@ export class MetricsRuntime implements MetricsSource {
 
   /**
    * Sets every value of the catalogue's metrics and of the drop counter back to 0, and forgets the
-   * learned label values: the runtime is as new.
+   * learned label values and the exemplars: the runtime is as new.
    */
   reset(): void {
     for (const data of this.data) data.fill(0);
+    for (const storage of this.storage) if (storage instanceof Counter || storage instanceof Histogram) storage.exemplars = undefined;
     for (const family of this.families) family.forgetLearned();
     this.aggregateFamilies = undefined;
   }
@@ -307,9 +310,14 @@ export class MetricsRuntime implements MetricsSource {
     const started = performance.now();
     const foreign = await this.foreignMetrics();
     this.assertOpen();
-    const body = render(this.families, this.data, foreign, format);
+    const body = render(this.families, this.data, foreign, format, this.exemplars());
     this.observeScrape(started);
     return body;
+  }
+
+  /** Each family's exemplars (the storage's, by the same index; none for the drop counter). */
+  private exemplars(): (ExemplarStore | undefined)[] {
+    return this.storage.map((storage) => (storage instanceof Counter || storage instanceof Histogram ? storage.exemplars : undefined));
   }
 
   /** The Content-Type header for a format. */
@@ -338,11 +346,12 @@ export class MetricsRuntime implements MetricsSource {
 
   /**
    * @internal Renders an exposition from aggregated JSON (a cluster primary's view): metrics of this
-   * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones.
+   * catalogue are mapped back onto fresh typed arrays and rendered exactly like local ones, with the
+   * latest of the processes' exemplars (see {@link clusterExemplars}) per series and bucket.
    */
-  renderAggregate(metrics: readonly PromMetricJSON[], format: TextExpositionFormat, started: number): string;
-  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string | Uint8Array;
-  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number): string | Uint8Array {
+  renderAggregate(metrics: readonly PromMetricJSON[], format: TextExpositionFormat, started: number, exemplars?: readonly unknown[]): string;
+  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number, exemplars?: readonly unknown[]): string | Uint8Array;
+  renderAggregate(metrics: readonly PromMetricJSON[], format: ExpositionFormat, started: number, exemplars: readonly unknown[] = []): string | Uint8Array {
     this.assertOpen();
     const families = (this.aggregateFamilies ??= this.families.map((f) => (f.hasLearned ? new Family(f.spec) : f)));
     const data = families.map((f) => new Float64Array(f.slots));
@@ -353,9 +362,44 @@ export class MetricsRuntime implements MetricsSource {
       if (i === undefined) foreign.push(metric);
       else families[i]!.absorbJSON(metric, data[i]!);
     }
-    const body = render(families, data, foreign, format);
+    const kept: (ExemplarStore | undefined)[] = families.map(() => undefined);
+    for (const entry of exemplars) {
+      const received = receivedExemplar(entry);
+      const i = received === undefined ? undefined : byName.get(received.metric);
+      if (received === undefined || i === undefined) continue;
+      const family = families[i]!;
+      const buckets = family.spec.type === 'histogram' ? family.bounds.length + 1 : family.spec.type === 'counter' ? 1 : 0;
+      if (received.bucket < 0 || received.bucket >= buckets) continue;
+      const series = family.seriesOfLabels(received.labels);
+      if (series < 0) continue;
+      const store = (kept[i] ??= new Map());
+      const key = series * buckets + received.bucket;
+      const held = store.get(key);
+      if (held === undefined || held.timestampMs <= received.exemplar.timestampMs) store.set(key, received.exemplar);
+    }
+    const body = render(families, data, foreign, format, kept);
     this.observeScrape(started);
     return body;
+  }
+
+  /**
+   * @internal This runtime's exemplars by metric name and label values, which cluster workers send
+   * beside their JSON (prom-client's JSON has no place for them).
+   */
+  clusterExemplars(): ClusterExemplar[] {
+    const out: ClusterExemplar[] = [];
+    this.storage.forEach((storage, id) => {
+      if (!(storage instanceof Counter || storage instanceof Histogram) || storage.exemplars === undefined) return;
+      const family = this.families[id]!;
+      const buckets = storage instanceof Histogram ? family.bounds.length + 1 : 1;
+      const names = family.spec.labels.map((label) => label.name);
+      for (const [key, exemplar] of storage.exemplars) {
+        const values = family.labelValuesOf(Math.floor(key / buckets));
+        if (values.includes(undefined)) continue;
+        out.push({ metric: family.name, labels: Object.fromEntries(names.map((name, k) => [name, values[k]!])), bucket: key % buckets, exemplar });
+      }
+    });
+    return out;
   }
 
   /** The process's default metrics (unless this registry took their name), then this runtime's registry. */
@@ -389,6 +433,7 @@ function render(
   data: readonly Float64Array[],
   foreign: readonly PromMetricJSON[],
   format: ExpositionFormat,
+  exemplars?: readonly (ExemplarStore | undefined)[],
 ): string | Uint8Array {
-  return format === 'protobuf' ? renderProtobuf(families, data, foreign) : renderExposition(families, data, foreign, format);
+  return format === 'protobuf' ? renderProtobuf(families, data, foreign, exemplars) : renderExposition(families, data, foreign, format, exemplars);
 }

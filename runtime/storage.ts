@@ -12,6 +12,8 @@
  */
 import type { DropCounter } from './drops.js';
 import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, OVERFLOW, SERIES_OUT_OF_RANGE } from './drops.js';
+import type { ExemplarStore } from './exemplars.js';
+import { acceptExemplar } from './exemplars.js';
 
 /** Past this many buckets a binary search beats counting the bounds below the value. */
 const LINEAR_SCAN_MAX = 16;
@@ -66,6 +68,9 @@ export class Counter {
     private readonly drops: DropCounter,
   ) {}
 
+  /** @internal Latest exemplar per series; created by the first one, dropped by `reset`. */
+  exemplars: ExemplarStore | undefined = undefined;
+
   /**
    * Adds `by` (default 1) to a series. A negative `series` means the label value was already dropped
    * by `unknownLabel`; non-finite, non-number and negative increments are dropped and counted.
@@ -98,6 +103,32 @@ export class Counter {
     else rejectValue(this.drops, this.metricId, by, true);
   }
 
+  /**
+   * {@link inc} with an exemplar (runtime/exemplars.ts), which the series keeps if the increment is
+   * recorded. An invalid one is dropped and counted, and the increment still recorded. Events call
+   * it whether or not they carry one: without, it costs one test more than {@link inc}.
+   */
+  incWithExemplar(series: number, by: number = 1, exemplar: unknown = undefined): void {
+    if (exemplar === undefined) this.inc(series, by);
+    else this.incKeepingExemplar(series, by, exemplar);
+  }
+
+  private incKeepingExemplar(series: number, by: number, exemplar: unknown): void {
+    const labels = acceptExemplar(this.drops, this.metricId, exemplar);
+    const recorded =
+      labels !== undefined &&
+      typeof series === 'number' && (series >>> 0) === series && series < this.data.length &&
+      Number.isFinite(by) && by >= 0 && this.data[series]! + by !== Infinity;
+    this.inc(series, by);
+    if (recorded) (this.exemplars ??= new Map()).set(series, { labels, value: by, timestampMs: Date.now() });
+  }
+
+  /** {@link incBy} with an exemplar (see {@link incWithExemplar}). */
+  incByWithExemplar(series: number, by: number, exemplar: unknown): void {
+    if (exemplar === undefined || typeof by !== 'number') this.incBy(series, by);
+    else this.incKeepingExemplar(series, by, exemplar);
+  }
+
   /** Current value of a series; NaN for a series that does not exist. */
   value(series: number): number {
     return typeof series === 'number' ? (this.data[series] ?? NaN) : NaN;
@@ -106,11 +137,13 @@ export class Counter {
   /** Sets every series back to 0. */
   reset(): void {
     this.data.fill(0);
+    this.exemplars = undefined;
   }
 
   /** @internal Frees the values; every later recording is ignored (see MetricsRuntime#close). */
   release(): void {
     this.data = RELEASED;
+    this.exemplars = undefined;
   }
 }
 
@@ -221,6 +254,31 @@ export class Histogram {
     this.seriesTotal = data.length / this.stride;
   }
 
+  /** @internal Latest exemplar per series and classic bucket (+Inf included); see runtime/exemplars.ts. */
+  exemplars: ExemplarStore | undefined = undefined;
+
+  /**
+   * {@link observe} with an exemplar, which the bucket the value falls in keeps if the observation
+   * is recorded. An invalid one is dropped and counted, and the observation still recorded. Events
+   * call it whether or not they carry one: without, it costs one test more than {@link observe}.
+   */
+  observeWithExemplar(series: number, v: number, exemplar: unknown): void {
+    if (exemplar === undefined) this.observe(series, v);
+    else this.observeKeepingExemplar(series, v, exemplar);
+  }
+
+  private observeKeepingExemplar(series: number, v: number, exemplar: unknown): void {
+    const labels = acceptExemplar(this.drops, this.metricId, exemplar);
+    const keep = labels !== undefined && this.exists(series);
+    const countSlot = keep ? series * this.stride + this.bounds.length + 2 : -1;
+    const counted = keep ? this.data[countSlot]! : NaN;
+    this.observe(series, v);
+    // The count moved only if the observation was recorded (not dropped as invalid or overflowing).
+    if (!keep || !(this.data[countSlot]! > counted)) return;
+    const key = series * (this.bounds.length + 1) + bucketOf(this.bounds, v);
+    (this.exemplars ??= new Map()).set(key, { labels, value: v, timestampMs: Date.now() });
+  }
+
   /** Records one observation; non-finite and non-number values are dropped and counted. */
   observe(series: number, v: number): void {
     if (typeof series === 'number' && (series >>> 0) === series && series < this.seriesTotal && Number.isFinite(v)) {
@@ -297,12 +355,14 @@ export class Histogram {
   /** Sets every series back to 0. */
   reset(): void {
     this.data.fill(0);
+    this.exemplars = undefined;
   }
 
   /** @internal Frees the values; every later recording is ignored (see MetricsRuntime#close). */
   release(): void {
     this.data = RELEASED;
     this.seriesTotal = 0;
+    this.exemplars = undefined;
   }
 
   private exists(series: number): boolean {

@@ -28,10 +28,14 @@ export const BASE_RUNTIME_API = 1;
 export const INFO_METRICS_RUNTIME_API = 2;
 
 /**
- * The first runtime API with native histograms (`MetricSpec.native`). A module whose catalogue has
- * none states an older API, so it still runs on an older runtime.
+/**
+ * The first runtime API with native histograms (`MetricSpec.native`) and exemplars
+ * (`Counter#incWithExemplar`, `Histogram#observeWithExemplar`, the `Exemplar` type, which the
+ * generated wrappers and events of counters and histograms call). A module with neither states an
+ * older API, so it still runs on an older runtime.
  */
-export const NATIVE_HISTOGRAMS = 3;
+export const NATIVE_HISTOGRAMS_RUNTIME_API = 3;
+export const EXEMPLARS_RUNTIME_API = 3;
 
 /** The oldest runtime API a generated module may have been generated for and still be served. */
 export const OLDEST_SERVED_RUNTIME_API: number = 1;

@@ -557,9 +557,9 @@ const CASES: readonly Case[] = [
   {
     rule: 'series-budget',
     // requests_total: 3 series (get, post, other); request_duration_seconds: 3 buckets + 3 = 6;
-    // the drop counter: 2 metrics x 7 reasons = 14.
+    // the drop counter: 2 metrics x 8 reasons = 16.
     text: catalogue({ head: 'namespace: shop\nbudget:\n  total_series: 8\n' }),
-    message: ['23 series', 'budget of 8'],
+    message: ['25 series', 'budget of 8'],
     at: { line: 'total_series: 8', col: '8' },
   },
   // ------------------------------------------------------------------ events

@@ -15,7 +15,7 @@ import { parseExposition, samplesOf, valueOf } from '../runtime/helpers/parse.js
 import type { Server } from 'node:http';
 
 const DROPPED = 'lazybird_metrics_dropped_total';
-const REASONS = 7;
+const REASONS = 8; // unknown_label_value … overflow, invalid_exemplar
 
 /** The contract from DESIGN.md: camelCase of the name without the namespace. */
 function propertyOf(spec: MetricSpec): string {

@@ -14,7 +14,7 @@ import { SIMULATION_FAULTS, Simulator } from '../../generator/simulate/simulator
 import type { SimulationFault } from '../../generator/simulate/simulator.js';
 import { createCatalogueRuntime } from '../../generator/simulate/specs.js';
 import type { MetricSpec } from '../../runtime/index.js';
-import { LEARNED_LABELS_RUNTIME_API, MetricsInputError, labelPositions } from '../../runtime/index.js';
+import { EXEMPLARS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, MetricsInputError, labelPositions } from '../../runtime/index.js';
 import { ModuleDir, ROOT, generate, output, typeCheck } from '../hostile/helpers/outputs.js';
 import type { GeneratedModule } from '../hostile/helpers/outputs.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
@@ -61,7 +61,8 @@ describe('the job-runner catalogue (labels that learn their values)', () => {
   it('types a learned label as string and type-checks, while a declared-only label stays a union', () => {
     expect(SOURCE).toContain('export type Queue = string;');
     expect(SOURCE).toContain('export type Outcome = "succeeded" | "failed";');
-    expect(SOURCE).toContain(`export const RUNTIME_API = ${LEARNED_LABELS_RUNTIME_API};`);
+    // Learned labels need API 2; its counters' exemplar methods need 3.
+    expect(SOURCE).toContain(`export const RUNTIME_API = ${Math.max(LEARNED_LABELS_RUNTIME_API, EXEMPLARS_RUNTIME_API)};`);
     const usage = `${SOURCE}
 export function use(m: Metrics): void {
   m.jobsProcessedTotal.inc({ queue: 'emails-' + String(Date.now()), outcome: 'failed' });

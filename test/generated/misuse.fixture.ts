@@ -21,6 +21,11 @@ metrics.taskDurationSeconds.startTimer()();
 const ratio: number | null = metrics.summary().taskSuccessRatio;
 recorder.recordAgentCall({ agent: 'gemini', operation: 'review', latencySeconds: 1.2, costUsd: 0.01, tokens: 900 });
 recorder.recordCacheLookup({ cacheLayer: 'disk', result: 'miss', durationSeconds: 0.002 });
+metrics.agentLatencySeconds.observe({ agent: 'claude' }, 0.8, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' });
+metrics.agentCallsTotal.inc({ agent: 'codex', operation: 'fix' }, undefined, { traceId: 'abc' });
+metrics.typeErrorsTotal.inc(1, { traceId: 'abc' });
+metrics.taskDurationSeconds.observe(3, { traceId: 'abc' });
+recorder.recordCacheLookup({ cacheLayer: 'disk', result: 'hit', durationSeconds: 0.002, exemplar: { traceId: 'abc' } });
 metrics.reset();
 void elapsed;
 void ratio;
@@ -60,3 +65,15 @@ recorder.recordCheckpointFailure({ checkpoint: '1', reason: 'timeout' });
 recorder.recordCheckpointFailure({ checkpoint: 4 });
 // @ts-expect-error no such event
 recorder.recordTaskStart({});
+// @ts-expect-error gauges take no exemplar (OpenMetrics allows them on counters and histograms only)
+metrics.taskQueueDepth.set(4, { traceId: 'abc' });
+// @ts-expect-error nor does a labeled gauge's inc
+metrics.cacheSizeBytes.inc({ cache_layer: 'redis' }, 1, { traceId: 'abc' });
+// @ts-expect-error an exemplar needs its trace id
+metrics.taskDurationSeconds.observe(3, { spanId: 'abc' });
+// @ts-expect-error the trace id is `traceId`, not `trace_id`
+metrics.typeErrorsTotal.inc(1, { trace_id: 'abc' });
+// @ts-expect-error the trace id is a string
+metrics.agentLatencySeconds.observe({ agent: 'claude' }, 0.8, { traceId: 42 });
+// @ts-expect-error an event's exemplar has the same shape
+recorder.recordCacheLookup({ cacheLayer: 'disk', result: 'hit', durationSeconds: 0.002, exemplar: { trace: 'abc' } });

@@ -51,3 +51,34 @@ export function parseWithPython(text: string): { samples: PythonSample[]; error?
   if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr || result.error?.message}`);
   return JSON.parse(result.stdout) as { samples: PythonSample[] } | { error: string };
 }
+
+/** Parses stdin with prometheus_client's OpenMetrics parser; prints every exemplar it read as JSON. */
+const EXEMPLARS_SCRIPT = `
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+try:
+    families = list(text_string_to_metric_families(sys.stdin.read()))
+except Exception as error:
+    print(json.dumps({"error": str(error)}))
+    sys.exit(0)
+print(json.dumps({"exemplars": [
+    [s.name, s.labels, s.value, s.exemplar.labels, s.exemplar.value, float(s.exemplar.timestamp)]
+    for f in families for s in f.samples if s.exemplar is not None]}))
+`;
+
+/** One sample that carries an exemplar, as the Python parser read it. */
+export type PythonExemplar = [
+  name: string,
+  labels: Record<string, string>,
+  value: number,
+  exemplarLabels: Record<string, string>,
+  exemplarValue: number,
+  timestampSeconds: number,
+];
+
+/** The exemplars of an OpenMetrics exposition as Debian's python3-prometheus-client reads them, or its error. */
+export function exemplarsWithPython(text: string): { exemplars: PythonExemplar[]; error?: undefined } | { exemplars?: undefined; error: string } {
+  const result = spawnSync(PYTHON, ['-c', EXEMPLARS_SCRIPT], { input: text, encoding: 'utf8', timeout: 30_000 });
+  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr || result.error?.message}`);
+  return JSON.parse(result.stdout) as { exemplars: PythonExemplar[] } | { error: string };
+}

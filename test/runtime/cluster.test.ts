@@ -92,6 +92,15 @@ describe('node:cluster aggregation', () => {
       expect(valueOf(p, 'test_metrics_dropped_total', { metric: 'test_agent_calls_total', reason: 'unknown_label_value' })).toBe(2);
       // prom-client's default metrics, aggregated by their own rules, are served too.
       expect(valueOf(p, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      // The workers' exemplars reach the primary, on their series and bucket, in OpenMetrics only.
+      const exemplarLines = reply.body.split('\n').filter((line) => line.includes(' # {'));
+      if (format === 'text') expect(exemplarLines).toEqual([]);
+      else {
+        expect(exemplarLines.map((line) => line.replace(/ [0-9.]+$/, ''))).toEqual([
+          'test_latency_seconds_bucket{agent="claude",le="+Inf"} 4 # {trace_id="worker-2-slow",span_id="b7ad6b7169203331"} 20',
+          'test_cost_usd_total 0.75 # {trace_id="worker-1-cost"} 0',
+        ]);
+      }
     }
     // The primary timed its aggregate scrapes (the second saw the first).
     expect(primary.histogram(SCRAPE).count(0)).toBe(2);

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { Family } from '../../runtime/family.js';
 import { nativeBucketKey } from '../../runtime/native-histogram.js';
 import type { NativeHistogramSnapshot } from '../../runtime/native-histogram.js';
-import { Histogram, MetricsRuntime, NativeHistogram, RUNTIME_API, NATIVE_HISTOGRAMS, validateSpecs } from '../../runtime/index.js';
+import { Histogram, MetricsRuntime, NativeHistogram, RUNTIME_API, NATIVE_HISTOGRAMS_RUNTIME_API, validateSpecs } from '../../runtime/index.js';
 import type { MetricSpec, NativeHistogramSpec, PromMetricJSON } from '../../runtime/index.js';
 
 /** client_golang's nativeHistogramBounds (prometheus/histogram.go), schemas 0..8, copied from its source. */
@@ -412,7 +412,7 @@ describe('native spec validation and API', () => {
   it('refuses native buckets on other types and states runtime API 3', () => {
     expect(() => validateSpecs([{ name: 'x_total', type: 'counter', help: '', unit: '', labels: [], native: { schema: 3, maxBuckets: 1, zeroThreshold: 0 } }])).toThrow(/only histograms have native buckets/);
     expect(() => validateSpecs([nativeSpec({ schema: -4, maxBuckets: 1, zeroThreshold: 0 })])).not.toThrow();
-    expect(NATIVE_HISTOGRAMS).toBe(3);
+    expect(NATIVE_HISTOGRAMS_RUNTIME_API).toBe(3);
     expect(RUNTIME_API).toBe(3);
   });
 });

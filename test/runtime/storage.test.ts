@@ -130,7 +130,7 @@ describe('guards (default mode)', () => {
     rt.gauge(QUEUE).set(-1, 5);
     rt.histogram(LATENCY).observe(-1, 5);
     expect(await allSampleValues(rt)).toEqual(before);
-    expect(DROP_REASONS.map((r) => rt.dropped(CALLS, r))).toEqual([1, 0, 0, 0, 0, 0, 0]);
+    expect(DROP_REASONS.map((r) => rt.dropped(CALLS, r))).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { eventSlowPathName, exposedUnit, indexTableNames, storeClassName } from 
 import { findLabelHash } from './label-hash.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
-import { BASE_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, NATIVE_HISTOGRAMS } from '../../../runtime/version.js';
+import { BASE_RUNTIME_API, EXEMPLARS_RUNTIME_API, INFO_METRICS_RUNTIME_API, LEARNED_LABELS_RUNTIME_API, NATIVE_HISTOGRAMS_RUNTIME_API } from '../../../runtime/version.js';
 
 /**
  * What the template of generated/metrics.ts needs, already decided: identifiers, index arithmetic
@@ -129,16 +129,21 @@ interface EventView {
   /** Each label field the records use, resolved once to its position. */
   readonly positions: readonly { positionLocal: string; indexFn: string; local: string }[];
   /**
-   * Records the event when a label field's value is outside the catalogue, each record through its
-   * metric's series function; kept out of the method so that the method stays small enough to inline.
+   * Records the event when a label field's value is outside the catalogue or an exemplar comes with
+   * it, each record through its metric's series function (and its `…WithExemplar` method); kept out
+   * of the method so that the method stays small enough to inline.
    */
   readonly slowPath: string;
+  /** Whether the event has a slow path: it has a label field, or takes an exemplar. */
+  readonly hasSlowPath: boolean;
   /** The fields the slow path takes, with their types: label values as read, numbers as declared. */
-  readonly slowParameters: readonly { local: string; type: 'unknown' | 'number'; optional: boolean }[];
+  readonly slowParameters: readonly { local: string; type: 'unknown' | 'number' | 'Exemplar'; optional: boolean }[];
   /** Ids of the metrics the event records, each once: an unreadable event is a drop for each. */
   readonly metricIds: readonly number[];
   readonly typeName: string;
   readonly description: string;
+  /** Whether the event records a counter or histogram, and so takes an optional `exemplar`. */
+  readonly exemplar: boolean;
   readonly fields: readonly { property: string; type: string; optional: boolean; description: string | undefined }[];
   readonly records: readonly {
     readonly store: string;
@@ -147,6 +152,10 @@ interface EventView {
     readonly series: SeriesView;
     readonly value: string | undefined;
     readonly optionalValue: boolean;
+    /** A counter or histogram of an event that takes an exemplar: the method is `…WithExemplar`. */
+    readonly exemplar: boolean;
+    /** The method on the line without an exemplar (the plain one). */
+    readonly fastMethod: string;
   }[];
 }
 
@@ -230,15 +239,22 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     // One read per field and one index lookup per label field, whatever the number of records.
     const usedFields = [...new Set(event.records.flatMap((r) => [...r.labels.flatMap((b) => (b.kind === 'field' ? [b.field] : [])), ...(r.valueField ? [r.valueField] : [])]))].map(fieldOf);
     const labelFields = usedFields.flatMap((field) => (field.kind === 'label' ? [field] : []));
+    const takesExemplar = (metric: MetricModel): boolean => metric.type === 'counter' || metric.type === 'histogram';
+    const exemplar = event.records.some((record) => takesExemplar(record.metric));
     return {
       method: event.method,
       slowPath: eventSlowPathName(event.method),
-      slowParameters: usedFields.map((field) => ({ local: field.local, type: field.kind === 'label' ? 'unknown' : 'number', optional: field.kind === 'number' && field.optional })),
+      hasSlowPath: labelFields.length > 0 || exemplar,
+      slowParameters: [
+        ...usedFields.map((field) => ({ local: field.local, type: field.kind === 'label' ? ('unknown' as const) : ('number' as const), optional: field.kind === 'number' && field.optional })),
+        ...(exemplar ? [{ local: 'exemplar', type: 'Exemplar' as const, optional: true }] : []),
+      ],
       locals: usedFields.map((field) => ({ local: field.local, property: field.property })),
       positions: labelFields.map((field) => ({ positionLocal: field.positionLocal, indexFn: field.label.indexFunction, local: field.local })),
       metricIds: [...new Set(event.records.map((record) => idOf(record.metric)))],
       typeName: event.typeName,
       description: event.description,
+      exemplar,
       fields: event.fields.map((field) => ({
         property: field.property,
         type: field.kind === 'label' ? field.label.typeName : 'number',
@@ -264,9 +280,13 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
           if (field.kind !== 'label' || field.label.indexFunction !== label.indexFunction) throw new Error(`field ${field.id} cannot take label ${label.id}`);
           terms.push({ local: field.positionLocal, stride });
         });
+        const withExemplar = takesExemplar(record.metric);
+        const method = valueField !== undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : record.operation;
         return {
           store: view.store,
-          method: valueField !== undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : record.operation,
+          method: withExemplar ? `${method}WithExemplar` : method,
+          fastMethod: method,
+          exemplar: withExemplar,
           series: {
             terms,
             constant,
@@ -320,6 +340,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
   ];
   const storeTypes = new Set(metricViews.map((m) => (m.info ? 'InfoMetric' : m.labeled ? `Labeled${m.storeClass}` : `${m.storeClass}0`)));
   if (labels.length > 0) storeTypes.add('LabelSpec');
+  if (events.some((event) => event.exemplar)) storeTypes.add('Exemplar');
   const runtimeTypes = [...storeTypes, 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions'].sort();
 
   return {
@@ -354,13 +375,14 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     dashboards: catalog.dashboards.map(({ uid, title }) => ({ uid, title })),
     scrapeDurationMetric: metrics.find((m) => m.role === 'scrape_duration')?.name,
     // The oldest API that serves what this module calls, so it runs on as many runtimes as it can.
-    runtimeApi: metrics.some((m) => m.native !== undefined)
-      ? NATIVE_HISTOGRAMS
-      : labels.some((label) => label.learned !== undefined)
-        ? LEARNED_LABELS_RUNTIME_API
-        : metrics.some((m) => m.type === 'info')
-          ? INFO_METRICS_RUNTIME_API
-          : BASE_RUNTIME_API,
+    runtimeApi: Math.max(
+      BASE_RUNTIME_API,
+      labels.some((label) => label.learned !== undefined) ? LEARNED_LABELS_RUNTIME_API : 0,
+      metrics.some((m) => m.type === 'info') ? INFO_METRICS_RUNTIME_API : 0,
+      // The wrappers and events of counters and histograms call the exemplar methods.
+      metrics.some((m) => m.type === 'counter' || m.type === 'histogram') ? EXEMPLARS_RUNTIME_API : 0,
+      metrics.some((m) => m.native !== undefined) ? NATIVE_HISTOGRAMS_RUNTIME_API : 0,
+    ),
     runtimeValues,
     runtimeTypes,
   };

@@ -14,6 +14,8 @@ export interface Sample {
   rawValue: string;
   /** The whole line as written. */
   line: string;
+  /** OpenMetrics: the exemplar after ` # ` (counters' `_total` and histograms' `_bucket` only). */
+  exemplar?: { labels: Record<string, string>; value: number; timestamp: number | undefined };
 }
 
 export interface FamilyMeta {
@@ -161,9 +163,22 @@ export function parseExposition(text: string, format: Format): Parsed {
     let labels: Record<string, string> = {};
     if (line[i] === '{') ({ labels, end: i } = parseLabels(line, i, where));
     if (line[i] !== ' ') throw new Error(`${where}: expected a space before the value`);
-    const rawValue = line.slice(i + 1);
+    const exemplarAt = om ? line.indexOf(' # {', i) : -1;
+    const rawValue = line.slice(i + 1, exemplarAt < 0 ? undefined : exemplarAt);
     if (rawValue.includes(' ')) throw new Error(`${where}: unexpected timestamp or trailing text`);
     const value = parseNumber(rawValue, where);
+    let exemplar: Sample['exemplar'];
+    if (exemplarAt >= 0) {
+      if (!name.endsWith('_total') && !name.endsWith('_bucket')) throw new Error(`${where}: exemplar on a sample that cannot have one`);
+      const parsed = parseLabels(line, exemplarAt + 3, where);
+      const [rawExemplarValue = '', rawTimestamp, ...extra] = line.slice(parsed.end).replace(/^ /, '').split(' ');
+      if (line[parsed.end] !== ' ' || extra.length > 0) throw new Error(`${where}: malformed exemplar`);
+      exemplar = {
+        labels: parsed.labels,
+        value: parseNumber(rawExemplarValue, where),
+        timestamp: rawTimestamp === undefined ? undefined : parseNumber(rawTimestamp, where),
+      };
+    }
 
     // The sample must belong to the family announced just before it.
     if (current?.type === undefined) {
@@ -180,7 +195,7 @@ export function parseExposition(text: string, format: Format): Parsed {
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (seenSeries.has(key)) throw new Error(`${where}: duplicate series`);
     seenSeries.add(key);
-    samples.push({ name, labels, value, rawValue, line });
+    samples.push(exemplar === undefined ? { name, labels, value, rawValue, line } : { name, labels, value, rawValue, line, exemplar });
   });
   return { families, samples };
 }

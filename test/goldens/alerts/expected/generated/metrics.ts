@@ -9,7 +9,7 @@ const { MetricsRuntime, metricsHandler: runtimeMetricsHandler, requireRuntimeApi
 type MetricsRuntime = lazybirdMetrics.MetricsRuntime;
 
 /** The lazybird-metrics runtime API this module was generated for; createMetrics refuses a runtime that cannot serve it. */
-export const RUNTIME_API = 1;
+export const RUNTIME_API = 3;
 
 /** How a job ended. */
 export type Result = "ok" | "failed";
@@ -120,7 +120,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
   const metrics: Metrics = {
     jobsTotal: {
-      inc: (labels, by) => jobsTotalStore.inc(readJobsTotalLabels(labels), by),
+      inc: (labels, by, exemplar) => jobsTotalStore.incWithExemplar(readJobsTotalLabels(labels), by, exemplar),
       reset: () => jobsTotalStore.reset(),
     },
     queueDepth: {
@@ -130,7 +130,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       reset: () => queueDepthStore.reset(),
     },
     jobDurationSeconds: {
-      observe: (value) => jobDurationSecondsStore.observe(0, value),
+      observe: (value, exemplar) => jobDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => jobDurationSecondsStore.startTimer(0),
       reset: () => jobDurationSecondsStore.reset(),
     },

@@ -9,7 +9,7 @@ const { MetricsRuntime, metricsHandler: runtimeMetricsHandler, requireRuntimeApi
 type MetricsRuntime = lazybirdMetrics.MetricsRuntime;
 
 /** The lazybird-metrics runtime API this module was generated for; createMetrics refuses a runtime that cannot serve it. */
-export const RUNTIME_API = 1;
+export const RUNTIME_API = 3;
 
 /** HTTP method of the request. */
 export type Method = "get" | "post";
@@ -110,11 +110,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
   const metrics: Metrics = {
     requestsTotal: {
-      inc: (labels, by) => requestsTotalStore.inc(readRequestsTotalLabels(labels), by),
+      inc: (labels, by, exemplar) => requestsTotalStore.incWithExemplar(readRequestsTotalLabels(labels), by, exemplar),
       reset: () => requestsTotalStore.reset(),
     },
     requestDurationSeconds: {
-      observe: (value) => requestDurationSecondsStore.observe(0, value),
+      observe: (value, exemplar) => requestDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => requestDurationSecondsStore.startTimer(0),
       reset: () => requestDurationSecondsStore.reset(),
     },

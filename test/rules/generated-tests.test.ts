@@ -7,27 +7,23 @@
  * only the broken alerts, the records they read, and their checks and series.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compileCatalog } from '../../generator/catalog/index.js';
+import { everyCatalogue } from '../helpers/catalogues.js';
 import { parseDuration } from '../../generator/catalog/duration.js';
 import type { AlertModel } from '../../generator/catalog/model.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { untestable } from '../../generator/emit/alerts/tests.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const subfolders = (dir: string): string[] =>
-  readdirSync(join(root, dir), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(root, dir, e.name, 'metrics.yaml')))
-    .map((e) => `${dir}/${e.name}/metrics.yaml`)
-    .sort();
 // test/rules/generated-kinds: the alerts (anomalies of every signal but the average, a rate threshold
 // from below) that no other catalogue has.
-const CATALOGUES = ['metrics.yaml', ...subfolders('test/catalogues'), ...subfolders('test/goldens'), 'test/rules/generated-kinds/metrics.yaml'];
+const CATALOGUES = [...everyCatalogue(), 'test/rules/generated-kinds/metrics.yaml'];
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-rule-tests-'));
 afterAll(() => { if (!process.env.KEEP) rmSync(scratch, { recursive: true, force: true }); });

@@ -6,25 +6,21 @@
  * spans at least 4 scrape intervals; every panel range is `$__rate_interval`), and holt_winters
  * renamed (used nowhere).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileCatalog } from '../../generator/catalog/index.js';
+import { everyCatalogue } from '../helpers/catalogues.js';
 import { parseDuration } from '../../generator/catalog/duration.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { MIN_SCRAPES_PER_WINDOW } from '../../generator/catalog/rules/windows.js';
 import { formatGoFloat, formatOpenMetricsFloat } from '../../runtime/format.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const subfolders = (dir: string): string[] =>
-  readdirSync(join(root, dir), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(root, dir, e.name, 'metrics.yaml')))
-    .map((e) => `${dir}/${e.name}/metrics.yaml`)
-    .sort();
-const CATALOGUES = ['metrics.yaml', ...subfolders('test/catalogues'), ...subfolders('test/goldens')];
+const CATALOGUES = everyCatalogue();
 
 type Node = ReturnType<typeof parser.parse>['topNode'];
 

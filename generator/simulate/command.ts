@@ -13,7 +13,7 @@ import { metricsHandler } from '../../runtime/index.js';
 import { FaultSet, handleFaultRequest } from './faults.js';
 import { pathOf, sendText, startHttpApp, urlHost } from './http.js';
 import type { HttpApp } from './http.js';
-import { launchLocalPrometheus } from './local-prometheus.js';
+import { launchLocalPrometheus, prometheusFeatures } from './local-prometheus.js';
 import type { RunningPrometheus } from './prometheus.js';
 import { SHORT_WINDOWS, shortRules } from './short-windows.js';
 import { SIMULATION_FAULTS, Simulator } from './simulator.js';
@@ -259,6 +259,7 @@ function withPrometheus(catalog: Catalog, text: string, options: SimulateOptions
     scrapeInterval,
     evaluationInterval: options.evaluationInterval ?? scrapeInterval,
     port: options.prometheusPort,
+    features: prometheusFeatures(catalog),
     ...(options.fastAlerts ? { note: 'short alert windows' } : {}),
     out: io.out,
     err: io.err,

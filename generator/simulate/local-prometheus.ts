@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Catalog } from '../catalog/model.js';
 import { findOnPath, prometheusConfig, startPrometheus } from './prometheus.js';
 import type { RunningPrometheus } from './prometheus.js';
 
@@ -21,10 +22,23 @@ export interface LocalPrometheusOptions {
   readonly evaluationInterval: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** Prometheus feature flags the catalogue needs (see {@link prometheusFeatures}). */
+  readonly features?: readonly string[];
   /** Said after the scrape and evaluation intervals on the line that announces Prometheus. */
   readonly note?: string;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+}
+
+/**
+ * The feature flags a Prometheus 2.x needs to ingest everything a catalogue exposes: native
+ * histograms only with `native-histograms` (which makes it scrape the protobuf exposition). Only
+ * then, so a classic catalogue meets the same Prometheus as before, scraped as text.
+ */
+export function prometheusFeatures(catalog: Pick<Catalog, 'metrics'>): string[] {
+  const features: string[] = [];
+  if (catalog.metrics.some((metric) => metric.native !== undefined)) features.push('native-histograms');
+  return features;
 }
 
 /** The running Prometheus, or undefined (after the install hint) when there is none on the PATH. */
@@ -56,7 +70,7 @@ export async function launchLocalPrometheus(options: LocalPrometheusOptions): Pr
 
   let prometheus: RunningPrometheus;
   try {
-    prometheus = await startPrometheus({ config, binary, host: '127.0.0.1', port: options.port });
+    prometheus = await startPrometheus({ config, binary, host: '127.0.0.1', port: options.port, ...(options.features === undefined ? {} : { features: options.features }) });
   } catch (error) {
     removeRules();
     throw error;
@@ -67,7 +81,7 @@ export async function launchLocalPrometheus(options: LocalPrometheusOptions): Pr
     rmSync(prometheus.dir, { recursive: true, force: true });
     removeRules();
   });
-  options.out(`prometheus on ${prometheus.url} (pid ${prometheus.process.pid}; scrape every ${options.scrapeInterval}, rules every ${options.evaluationInterval}${options.note ? `, ${options.note}` : ''})`);
+  options.out(`prometheus on ${prometheus.url} (pid ${prometheus.process.pid}; scrape every ${options.scrapeInterval}, rules every ${options.evaluationInterval}${options.features?.length ? `, features ${options.features.join(',')}` : ''}${options.note ? `, ${options.note}` : ''})`);
   options.out(`  targets ${prometheus.url}/targets   alerts ${prometheus.url}/alerts   rules ${prometheus.url}/rules`);
   options.out(`  config ${prometheus.configFile}   log ${prometheus.logFile}`);
   return {

@@ -115,6 +115,8 @@ export interface StartPrometheusOptions {
   readonly port?: number;
   /** Give up waiting for readiness after this long. Default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** Feature flags to enable (`native-histograms`, `exemplar-storage`, ...), passed as one `--enable-feature`. */
+  readonly features?: readonly string[];
 }
 
 export interface RunningPrometheus {
@@ -153,6 +155,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=${host.includes(':') ? `[${host}]` : host}:${port}`,
         '--log.level=info',
+        ...(options.features?.length ? [`--enable-feature=${[...new Set(options.features)].join(',')}`] : []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

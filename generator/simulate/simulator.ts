@@ -23,7 +23,7 @@ import type { Random } from './random.js';
 
 export const SIMULATION_FAULTS = {
   errors: { description: 'the bad side of every ratio and SLO alert grows far past its limit' },
-  slow: { description: 'every histogram observes values near the top of its buckets (quantile, average and latency SLO alerts)' },
+  slow: { description: 'every histogram observes values near the top of its buckets, or past its alert thresholds when it has none (quantile, average and latency SLO alerts)' },
   silence: { description: 'nothing is recorded any more, while the exporter still serves' },
 } as const satisfies Record<string, FaultDefinition>;
 
@@ -437,9 +437,7 @@ function seriesOf(metric: MetricModel, values: readonly string[]): number {
  * SLO alerts on the metric have a wide margin.
  */
 function histogramDistribution(model: MetricModel): { distribution: Distribution; slowDistribution: Distribution; min: number; max: number } {
-  const bounds = model.buckets;
-  const lo = bounds[0] ?? 1;
-  const hi = bounds.at(-1) ?? lo;
+  const [lo, hi] = model.buckets.length > 0 ? [model.buckets[0]!, model.buckets.at(-1)!] : nativeRange(model);
   const min = model.unit === 'ratio' ? 0 : lo > 0 ? 0 : -Infinity;
   const max = model.unit === 'ratio' ? 1 : Infinity;
   if (!(lo > 0)) {
@@ -467,6 +465,35 @@ function histogramDistribution(model: MetricModel): { distribution: Distribution
   }
   const slowDistribution: Distribution = { kind: 'lognormal', median: lo * Math.exp(span * SLOW_POSITION), spread };
   return { distribution: { kind: 'lognormal', median, spread }, slowDistribution, min, max };
+}
+
+/** Ranges a native-only histogram's values span by unit, when no alert says where they matter. */
+const NATIVE_RANGE: Readonly<Record<string, readonly [number, number]>> = { seconds: [0.005, 2.5], bytes: [100, 1e6], ratio: [0.01, 1] };
+const DEFAULT_NATIVE_RANGE = [1, 1000] as const;
+/** How far above the highest alert threshold a native-only range reaches, and how many times its top its bottom is. */
+const NATIVE_TOP_PAST_THRESHOLD = 4;
+const NATIVE_DECADES = 2;
+
+/**
+ * First and last "bucket" of a histogram that has no classic buckets (native only): two decades
+ * whose top is well past its alerts' thresholds (quantile and average bounds, the latency SLO's
+ * bound), so that the `slow` fault's median lands past every one of them and the calm values stay
+ * far below; without alerts, a range that suits the unit.
+ */
+function nativeRange(model: MetricModel): [number, number] {
+  const thresholds = model.alerts
+    .flatMap((alert) => {
+      if (alert.kind === 'quantile') return [alert.above];
+      if (alert.kind === 'threshold' && alert.of === 'average') return [alert.above, alert.below];
+      return alert.kind === 'slo' ? [alert.latencyBelow] : [];
+    })
+    .filter((value): value is number => value !== undefined && value > 0);
+  if (thresholds.length === 0) {
+    const [lo, hi] = NATIVE_RANGE[model.unit] ?? DEFAULT_NATIVE_RANGE;
+    return [lo, hi];
+  }
+  const hi = model.unit === 'ratio' ? 1 : Math.max(...thresholds) * NATIVE_TOP_PAST_THRESHOLD;
+  return [hi / 10 ** NATIVE_DECADES, hi];
 }
 
 /** Level and swing of a gauge by its unit, kept away from the thresholds of its alerts. */

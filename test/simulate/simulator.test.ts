@@ -121,6 +121,16 @@ describe('simulate: values', () => {
     expect(sum(silent.growth, /^checkout_http_server_requests_total\{/)).toBe(0);
   });
 
+  it('draws a native-only histogram (no buckets to spread over) below its alert thresholds, and past them under the slow fault', async () => {
+    const native = compile(join(ROOT, 'test', 'catalogues', 'native-service', 'metrics.yaml'));
+    const average = (v: Map<string, number>): number => sum(v, /^gateway_request_duration_seconds_sum\{/) / sum(v, /^gateway_request_duration_seconds_count\{/);
+    // Its latency SLO counts requests over 800 ms as bad, its quantile alert a p99 over 1.5 s.
+    const calm = (await runFromStart(native, 9, 30)).growth;
+    expect(sum(calm, /^gateway_request_duration_seconds_count\{/)).toBeGreaterThan(100);
+    expect(average(calm)).toBeLessThan(0.8 / 4);
+    expect(average((await runFromStart(native, 9, 30, ['slow'])).growth)).toBeGreaterThan(1.5);
+  });
+
   it('computes normal quantiles', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.95)).toBeCloseTo(1.6448536, 6);

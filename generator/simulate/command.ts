@@ -31,6 +31,8 @@ options:
   --host HOST              address to listen on (default 127.0.0.1)
   --seed N                 seed of the random source (default: from the clock; printed at start)
   --fault NAME             start with a fault on; repeatable: ${Object.keys(SIMULATION_FAULTS).join(', ')}
+  --no-exemplars           no exemplars (by default one increment or observation in 20 carries a
+                           made-up trace id and span id)
   --with-prometheus        also start Prometheus (if on the PATH) scraping the simulator with the rules
                            the catalogue generates
   --prometheus-port N      port of that Prometheus (default 9090; 0 picks a free one)
@@ -54,6 +56,8 @@ export interface SimulateOptions {
   readonly seed: number;
   readonly seedGiven: boolean;
   readonly faults: readonly SimulationFault[];
+  /** Increments and observations carry exemplars (unless --no-exemplars). */
+  readonly exemplars: boolean;
   readonly withPrometheus: boolean;
   readonly prometheusPort: number;
   readonly scrapeInterval: string | undefined;
@@ -75,6 +79,7 @@ export function parseSimulateArgs(argv: readonly string[], now = Date.now()): Si
         host: { type: 'string', default: '127.0.0.1' },
         seed: { type: 'string' },
         fault: { type: 'string', multiple: true },
+        'no-exemplars': { type: 'boolean', default: false },
         'with-prometheus': { type: 'boolean', default: false },
         'prometheus-port': { type: 'string' },
         'scrape-interval': { type: 'string' },
@@ -115,6 +120,7 @@ export function parseSimulateArgs(argv: readonly string[], now = Date.now()): Si
     seed,
     seedGiven: values.seed !== undefined,
     faults,
+    exemplars: !values['no-exemplars'],
     withPrometheus: values['with-prometheus'],
     prometheusPort,
     scrapeInterval: values['scrape-interval'],
@@ -137,10 +143,10 @@ export interface RunningSimulation {
 }
 
 /** Starts the simulator's server and its clock. Rejects with the listen error. */
-export async function startSimulation(catalog: Catalog, options: Pick<SimulateOptions, 'port' | 'host' | 'seed' | 'faults'>, log?: (line: string) => void): Promise<RunningSimulation> {
+export async function startSimulation(catalog: Catalog, options: Pick<SimulateOptions, 'port' | 'host' | 'seed' | 'faults'> & Partial<Pick<SimulateOptions, 'exemplars'>>, log?: (line: string) => void): Promise<RunningSimulation> {
   const target = createCatalogueRuntime(catalog);
   const faults = new FaultSet(SIMULATION_FAULTS, options.faults);
-  const simulator = new Simulator(catalog, target, { seed: options.seed, faults });
+  const simulator = new Simulator(catalog, target, { seed: options.seed, faults, ...(options.exemplars === false ? { exemplars: 0 } : {}) });
   const serveMetrics = metricsHandler(target.runtime, { dashboards: target.dashboards });
   const index = `Simulated ${catalog.namespace} metrics from ${catalog.sourceFile}\n\nGET /metrics  /health  /dashboard  /faults\nPOST /faults/NAME turns a fault on (${faults.names.join(', ')}), DELETE turns it off\n`;
   const app = await startHttpApp({
@@ -211,6 +217,7 @@ export async function runSimulate(argv: readonly string[], io: SimulateIo): Prom
   io.out(`  ${catalog.metrics.length} metrics, ${catalog.totalSeries} series from ${options.catalog}; seed ${options.seed}${options.seedGiven ? '' : ` (repeat this run with --seed ${options.seed})`}`);
   io.out(`  ${url}/metrics   ${url}/health   ${url}/dashboard   ${url}/faults`);
   io.out(`  faults on: ${options.faults.length === 0 ? 'none' : options.faults.join(', ')}; turn one on with: curl -X POST ${url}/faults/errors`);
+  io.out(`  exemplars: ${options.exemplars ? 'on one increment or observation in 20 (OpenMetrics and protobuf only; --no-exemplars turns them off)' : 'off'}`);
 
   let prometheus: RunningPrometheus | undefined;
   if (options.withPrometheus) {

@@ -34,10 +34,15 @@ export interface LocalPrometheusOptions {
  * The feature flags a Prometheus 2.x needs to ingest everything a catalogue exposes: native
  * histograms only with `native-histograms` (which makes it scrape the protobuf exposition). Only
  * then, so a classic catalogue meets the same Prometheus as before, scraped as text.
+ *
+ * `exemplar-storage` for every catalogue: any counter or classic histogram may carry exemplars (the
+ * simulator's do), and the flag only keeps them in memory for /api/v1/query_exemplars; it changes
+ * neither how Prometheus scrapes nor what it stores as series.
  */
 export function prometheusFeatures(catalog: Pick<Catalog, 'metrics'>): string[] {
   const features: string[] = [];
   if (catalog.metrics.some((metric) => metric.native !== undefined)) features.push('native-histograms');
+  features.push('exemplar-storage');
   return features;
 }
 

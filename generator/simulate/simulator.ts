@@ -12,10 +12,15 @@
  *
  * Everything random comes from one seeded source and time only enters as the `seconds` passed to
  * `advance`, so the same seed and the same steps record the same values.
+ *
+ * A fraction of the counter increments and histogram observations carry an exemplar (a made-up
+ * trace and span id, as a traced service would attach), so Prometheus and Grafana show exemplars
+ * for any catalogue. Whether one is attached and its ids come from a second seeded source: the
+ * values recorded are the same with exemplars or without.
  */
 import type { AlertModel, Catalog, EventModel, LabelModel, Matchers, MetricModel } from '../catalog/model.js';
 import { matcherSelects } from '../catalog/model.js';
-import type { Counter, Gauge, Histogram, MetricSpec } from '../../runtime/index.js';
+import type { Counter, Exemplar, Gauge, Histogram, MetricSpec } from '../../runtime/index.js';
 import type { CatalogueRuntime } from './specs.js';
 import type { FaultDefinition, FaultSet } from './faults.js';
 import { clamp, createRandom, Pacer } from './random.js';
@@ -47,6 +52,10 @@ const SLOW_POSITION = 0.85;
 const GAUGE_PERIOD = 60;
 /** Never simulate more than this much missed time at once (after a suspended laptop, say). */
 const MAX_STEP_SECONDS = 5;
+/** Share of the increments and observations that carry an exemplar by default: one in 20. */
+export const EXEMPLAR_FRACTION = 1 / 20;
+/** Seeds the exemplars' source apart from the values' one (any constant: the golden ratio's bits). */
+const EXEMPLAR_SEED_SALT = 0x9e3779b9;
 
 type Distribution = { readonly kind: 'lognormal'; readonly median: number; readonly spread: number } | { readonly kind: 'normal'; readonly mean: number; readonly sd: number };
 
@@ -92,10 +101,15 @@ interface EventPlan {
 export interface SimulatorOptions {
   readonly seed: number;
   readonly faults?: FaultSet<SimulationFault>;
+  /** Share of the increments and observations with an exemplar, 0 to 1 (default {@link EXEMPLAR_FRACTION}; 0: none). */
+  readonly exemplars?: number;
 }
 
 export class Simulator {
   private readonly random: Random;
+  /** Draws only whether a recording carries an exemplar, and its ids: never the values' source. */
+  private readonly exemplarRandom: Random;
+  private readonly exemplarFraction: number;
   private readonly metrics: MetricPlan[] = [];
   private readonly byKey = new Map<string, MetricPlan>();
   private readonly events: EventPlan[] = [];
@@ -113,6 +127,8 @@ export class Simulator {
     options: SimulatorOptions,
   ) {
     this.random = createRandom(options.seed);
+    this.exemplarRandom = createRandom((options.seed ^ EXEMPLAR_SEED_SALT) >>> 0);
+    this.exemplarFraction = clamp(options.exemplars ?? EXEMPLAR_FRACTION, 0, 1);
     this.faults = options.faults;
     for (const label of catalog.labels) this.shares.set(label.id, baseShares(label));
     const recordedByEvents = new Set(catalog.events.flatMap((e) => e.records.map((r) => r.metric.key)));
@@ -291,8 +307,8 @@ export class Simulator {
     for (const plan of this.metrics) {
       const series = plan.histogram?.seriesFactor.length ?? plan.counter?.pacers.length ?? plan.gauge?.phase.length ?? 0;
       for (let s = 0; s < series; s++) {
-        if (plan.counter) plan.counter.storage.inc(s, plan.model.unit === 'count' || plan.model.unit === 'none' ? 1 : this.increment(plan.model));
-        if (plan.histogram) plan.histogram.storage.observe(s, this.draw(plan.histogram, s, false));
+        if (plan.counter) plan.counter.storage.incWithExemplar(s, plan.model.unit === 'count' || plan.model.unit === 'none' ? 1 : this.increment(plan.model), this.exemplar());
+        if (plan.histogram) plan.histogram.storage.observeWithExemplar(s, this.draw(plan.histogram, s, false), this.exemplar());
       }
       if (plan.gauge) this.updateGauge(plan, plan.gauge);
     }
@@ -303,10 +319,10 @@ export class Simulator {
     const whole = plan.model.unit === 'count' || plan.model.unit === 'none';
     for (let s = 0; s < counter.pacers.length; s++) {
       const amount = rate * this.seriesShare(plan, s, errors) * dt * clamp(this.random.normal(1, 0.1), 0.5, 1.5);
-      if (!whole) counter.storage.inc(s, amount);
+      if (!whole) counter.storage.incWithExemplar(s, amount, this.exemplar());
       else {
         const n = this.take(counter.pacers[s]!, amount);
-        if (n > 0) counter.storage.inc(s, n);
+        if (n > 0) counter.storage.incWithExemplar(s, n, this.exemplar());
       }
     }
   }
@@ -315,7 +331,7 @@ export class Simulator {
     const slow = this.faults?.has('slow') === true;
     for (let s = 0; s < histogram.pacers.length; s++) {
       const n = this.take(histogram.pacers[s]!, HISTOGRAM_RATE * this.seriesShare(plan, s, errors) * dt);
-      for (let i = 0; i < n; i++) histogram.storage.observe(s, this.draw(histogram, s, slow));
+      for (let i = 0; i < n; i++) histogram.storage.observeWithExemplar(s, this.draw(histogram, s, slow), this.exemplar());
     }
   }
 
@@ -336,6 +352,22 @@ export class Simulator {
     return clamp(value, histogram.min, histogram.max);
   }
 
+  /**
+   * An exemplar for one recording, or undefined for most: a 32-hex trace id and a 16-hex span id,
+   * as OpenTelemetry writes them, drawn from the exemplars' own source.
+   */
+  private exemplar(): Exemplar | undefined {
+    if (this.exemplarFraction === 0 || this.exemplarRandom.next() >= this.exemplarFraction) return undefined;
+    return { traceId: this.hex(4), spanId: this.hex(2) };
+  }
+
+  /** `words` 32-bit words of the exemplars' source in lowercase hex, 8 characters each. */
+  private hex(words: number): string {
+    let text = '';
+    for (let i = 0; i < words; i++) text += Math.floor(this.exemplarRandom.next() * 2 ** 32).toString(16).padStart(8, '0');
+    return text;
+  }
+
   private increment(model: MetricModel): number {
     return this.random.logNormal(INCREMENT_MEDIAN[model.unit] ?? 1, 0.5);
   }
@@ -348,6 +380,8 @@ export class Simulator {
       if (field.kind === 'label') labels.set(field.id, simulatedValue(field.label, this.pickIndex(field.label, errors)));
     }
     const slow = this.faults?.has('slow') === true;
+    // One occurrence is one unit of traced work: every record of it carries the same exemplar, if any.
+    const exemplar = this.exemplar();
     for (const record of event.records) {
       const plan = this.byKey.get(record.metric.key);
       if (plan === undefined) continue;
@@ -362,9 +396,12 @@ export class Simulator {
           (plan.histogram ? this.draw(plan.histogram, series, slow) : plan.gauge ? this.gaugeValue(plan.gauge, series) : this.increment(plan.model));
         numbers.set(record.valueField, value);
       }
-      if (record.operation === 'observe') plan.histogram?.storage.observe(series, value);
+      if (record.operation === 'observe') plan.histogram?.storage.observeWithExemplar(series, value, exemplar);
       else if (record.operation === 'set') plan.gauge?.storage.set(series, value);
-      else if (record.operation === 'inc') (plan.counter ?? plan.gauge)?.storage.inc(series, value);
+      else if (record.operation === 'inc') {
+        if (plan.counter) plan.counter.storage.incWithExemplar(series, value, exemplar);
+        else plan.gauge?.storage.inc(series, value);
+      }
       else plan.gauge?.storage.dec(series, value);
     }
     this.occurrences++;

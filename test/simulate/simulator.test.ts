@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { METRIC_SPECS } from '../../generated/metrics.js';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import type { Catalog } from '../../generator/catalog/model.js';
@@ -13,6 +13,8 @@ import { FaultSet } from '../../generator/simulate/faults.js';
 import { normalQuantile, SIMULATION_FAULTS, Simulator } from '../../generator/simulate/simulator.js';
 import type { SimulationFault } from '../../generator/simulate/simulator.js';
 import { createCatalogueRuntime, metricSpecs } from '../../generator/simulate/specs.js';
+import type { Exemplar } from '../../runtime/index.js';
+import { Counter, Histogram } from '../../runtime/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const HTTP_CATALOGUE = join(ROOT, 'test', 'catalogues', 'http-service', 'metrics.yaml');
@@ -135,5 +137,81 @@ describe('simulate: values', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.95)).toBeCloseTo(1.6448536, 6);
     expect(normalQuantile(0.0025)).toBeCloseTo(-2.8070338, 6);
+  });
+});
+
+describe('simulate: exemplars', () => {
+  const catalog = compile(HTTP_CATALOGUE);
+  const TRACE_ID = /^[0-9a-f]{32}$/;
+  const SPAN_ID = /^[0-9a-f]{16}$/;
+
+  /** Every recording call the simulator makes on counters and histograms, with the exemplar it passed. */
+  function recordCalls(seed: number, seconds: number, exemplars?: number): { exemplars: (Exemplar | undefined)[]; openMetrics: Promise<string>; text: Promise<string> } {
+    const calls: (Exemplar | undefined)[] = [];
+    const counterCalls = vi.spyOn(Counter.prototype, 'incWithExemplar');
+    const histogramCalls = vi.spyOn(Histogram.prototype, 'observeWithExemplar');
+    try {
+      const target = createCatalogueRuntime(catalog, { defaultMetrics: false });
+      const simulator = new Simulator(catalog, target, { seed, ...(exemplars === undefined ? {} : { exemplars }) });
+      for (let i = 0; i < seconds * 10; i++) simulator.advance(0.1);
+      for (const call of [...counterCalls.mock.calls, ...histogramCalls.mock.calls]) calls.push(call[2] as Exemplar | undefined);
+      return { exemplars: calls, openMetrics: target.runtime.expose('openmetrics'), text: target.runtime.expose('text') };
+    } finally {
+      counterCalls.mockRestore();
+      histogramCalls.mockRestore();
+    }
+  }
+
+  /** The exemplars of an OpenMetrics exposition, `sample line → labels and value`, without their timestamps (the clock's). */
+  function exposedExemplars(openMetrics: string): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const line of openMetrics.split('\n')) {
+      const at = line.indexOf(' # {');
+      if (at < 0) continue;
+      const [labels, value] = line.slice(at + 3).split(' ');
+      found.set(line.slice(0, at), `${labels} ${value}`);
+    }
+    return found;
+  }
+
+  it('attaches one to about one recording in 20, with well-formed trace and span ids', () => {
+    const { exemplars } = recordCalls(3, 20);
+    const attached = exemplars.filter((e) => e !== undefined);
+    expect(exemplars.length).toBeGreaterThan(2000);
+    expect(attached.length / exemplars.length).toBeGreaterThan(0.04);
+    expect(attached.length / exemplars.length).toBeLessThan(0.06);
+    for (const exemplar of attached) {
+      expect(exemplar.traceId).toMatch(TRACE_ID);
+      expect(exemplar.spanId).toMatch(SPAN_ID);
+    }
+    // An event's occurrence shares its exemplar among its records; otherwise every one is a new trace.
+    expect(new Set(attached.map((e) => e.traceId)).size).toBeGreaterThan(attached.length / 3);
+  });
+
+  it('follows the configured share, and none at 0', () => {
+    const quarter = recordCalls(3, 5, 0.25).exemplars;
+    const share = quarter.filter((e) => e !== undefined).length / quarter.length;
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.3);
+    expect(recordCalls(3, 5, 0).exemplars.filter((e) => e !== undefined)).toEqual([]);
+  });
+
+  it('repeats them for a seed, serves them on _total and _bucket lines of OpenMetrics only, and records the same values with or without them', async () => {
+    const first = recordCalls(9, 5);
+    const again = recordCalls(9, 5);
+    const other = recordCalls(10, 5);
+    const none = recordCalls(9, 5, 0);
+    const exposed = exposedExemplars(await first.openMetrics);
+    expect(exposed.size).toBeGreaterThan(10);
+    for (const [sample, exemplar] of exposed) {
+      expect(sample).toMatch(/^\w+(_total|_bucket)[{ ]/);
+      expect(exemplar).toMatch(/^\{trace_id="[0-9a-f]{32}",span_id="[0-9a-f]{16}"\} \S+$/);
+    }
+    expect(exposedExemplars(await again.openMetrics)).toEqual(exposed);
+    expect(exposedExemplars(await other.openMetrics)).not.toEqual(exposed);
+    expect(exposedExemplars(await none.openMetrics).size).toBe(0);
+    const text = await first.text;
+    expect(text).not.toContain(' # {');
+    expect(await none.text).toBe(text);
   });
 });

@@ -7,7 +7,9 @@
  * SIGTERM stops both processes. On http-service, the errors fault sets off its ratio alerts. On
  * native-service, Prometheus runs with --enable-feature=native-histograms and scrapes protobuf:
  * each histogram with native buckets is one native series per label set, its recording rules
- * answer, and the slow fault sets off the quantile and latency SLO alerts built on them.
+ * answer, an exemplar the simulator served on a counter and on histograms (both shapes, native
+ * only) comes back from /api/v1/query_exemplars, and the slow fault sets off the quantile and
+ * latency SLO alerts built on them.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -20,8 +22,8 @@ import type { Catalog } from '../../generator/catalog/model.js';
 import { main } from '../../generator/cli.js';
 import { emitAll } from '../../generator/emit/index.js';
 import { loadDashboardQueries } from './helpers/dashboards.js';
-import { eventually, ROOT } from './helpers/demo.js';
-import { activeTargets, alerts, dashboardsWithoutData, query, ruleGroups } from './helpers/prometheus-api.js';
+import { eventually, ROOT, sleep } from './helpers/demo.js';
+import { activeTargets, alerts, dashboardsWithoutData, query, queryExemplars, ruleGroups } from './helpers/prometheus-api.js';
 
 const CATALOGUES = readdirSync(join(ROOT, 'test', 'catalogues'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'test', 'catalogues', entry.name, 'metrics.yaml')))
@@ -53,8 +55,11 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
   let prometheusPid = 0;
   let scratch = '';
   let catalog: Catalog;
+  /** Seconds since the epoch, before the simulator started: where exemplar queries begin. */
+  let startedAt = 0;
 
   beforeAll(async () => {
+    startedAt = Math.floor(Date.now() / 1000);
     const compiled = compileCatalog(readFileSync(join(ROOT, CATALOGUE), 'utf8'), CATALOGUE);
     if (!compiled.catalog) throw new Error('the test catalogue does not compile');
     catalog = compiled.catalog;
@@ -184,6 +189,53 @@ describe.each(CATALOGUES)('simulate --with-prometheus on the %s test catalogue',
       });
       // The SLO allows 1% over 800 ms; calm traffic keeps far below.
       for (const ratio of ratios) expect(ratio).toBeLessThan(0.005);
+    }, 180_000);
+
+    it('returns from /api/v1/query_exemplars exemplars the simulator served in OpenMetrics, on a counter and on histograms, and none in the text format', async () => {
+      // A counter, a histogram with both shapes (its classic buckets carry the exemplars), and a
+      // native-only one (the runtime writes its exemplar on a +Inf bucket, which Prometheus 2.42 reads).
+      const wanted = [
+        { metric: 'gateway_requests_total', lines: 'gateway_requests_total{', plausible: (v: number) => Number.isInteger(v) && v >= 1 && v <= 100 },
+        { metric: 'gateway_upstream_duration_seconds', lines: 'gateway_upstream_duration_seconds_bucket{', plausible: (v: number) => v > 0 && v < 60 },
+        { metric: 'gateway_request_duration_seconds', lines: 'gateway_request_duration_seconds_bucket{', plausible: (v: number) => v > 0 && v < 60 },
+      ];
+      const text = await fetch(`${simulator}/metrics`, { headers: { accept: 'text/plain; version=0.0.4' } });
+      expect(text.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await text.text()).not.toContain(' # {');
+
+      // Trace id → value, served by the exporter (its latest per series and bucket, so gathered on
+      // every round) and stored by Prometheus, per metric.
+      const served = new Map(wanted.map((w) => [w.metric, new Map<string, number>()]));
+      const stored = new Map(wanted.map((w) => [w.metric, new Map<string, { value: number; labels: string[]; spanId: string | undefined; series: string | undefined }>()]));
+      const matched = (metric: string): string[] => [...stored.get(metric)!.keys()].filter((id) => served.get(metric)!.has(id));
+      // A count of rounds a second apart, not a deadline: it ends as soon as every metric has a match.
+      for (let round = 0; round < 30 && !wanted.every((w) => matched(w.metric).length > 0); round++) {
+        if (round > 0) await sleep(1_000);
+        const response = await fetch(`${simulator}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+        expect(response.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+        const openMetrics = await response.text();
+        for (const { metric, lines } of wanted) {
+          for (const line of openMetrics.split('\n')) {
+            const exemplar = line.startsWith(lines) ? / # \{trace_id="([0-9a-f]{32})",span_id="[0-9a-f]{16}"\} (\S+) \S+$/.exec(line) : null;
+            if (exemplar) served.get(metric)!.set(exemplar[1]!, Number(exemplar[2]));
+          }
+          for (const series of await queryExemplars(prometheus, metric, startedAt, Math.ceil(Date.now() / 1000))) {
+            for (const exemplar of series.exemplars) stored.get(metric)!.set(exemplar.labels['trace_id'] ?? '', { value: Number(exemplar.value), labels: Object.keys(exemplar.labels).sort(), spanId: exemplar.labels['span_id'], series: series.seriesLabels['__name__'] });
+          }
+        }
+      }
+      for (const { metric, plausible } of wanted) {
+        expect(served.get(metric)!.size, `${metric}: exemplars served`).toBeGreaterThan(0);
+        expect(matched(metric).length, `${metric}: an exemplar served that Prometheus returns`).toBeGreaterThan(0);
+        for (const [traceId, exemplar] of stored.get(metric)!) {
+          expect(traceId, metric).toMatch(/^[0-9a-f]{32}$/);
+          expect(exemplar.labels, metric).toEqual(['span_id', 'trace_id']);
+          expect(exemplar.spanId, metric).toMatch(/^[0-9a-f]{16}$/);
+          expect(exemplar.series, metric).toBe(metric);
+          expect(plausible(exemplar.value), `${metric}: ${exemplar.value}`).toBe(true);
+        }
+        for (const traceId of matched(metric)) expect(stored.get(metric)!.get(traceId)!.value, `${metric} ${traceId}`).toBe(served.get(metric)!.get(traceId));
+      }
     }, 180_000);
 
     it('sets off the quantile and latency SLO alerts on native histograms once the slow fault is on', async () => {

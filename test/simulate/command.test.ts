@@ -18,7 +18,8 @@ async function simulate(argv: string[]): Promise<{ code: number; out: string; er
 
 describe('simulate command', () => {
   it('defaults to metrics.yaml on 127.0.0.1:9464 and takes the demo-like flags', () => {
-    expect(parseSimulateArgs([], 77)).toMatchObject({ catalog: 'metrics.yaml', host: '127.0.0.1', port: 9464, seed: 77, seedGiven: false, faults: [], withPrometheus: false });
+    expect(parseSimulateArgs([], 77)).toMatchObject({ catalog: 'metrics.yaml', host: '127.0.0.1', port: 9464, seed: 77, seedGiven: false, faults: [], exemplars: true, withPrometheus: false });
+    expect(parseSimulateArgs(['--no-exemplars'])).toMatchObject({ exemplars: false });
     expect(parseSimulateArgs(['--catalog', 'x.yaml', '--port', '0', '--seed', '5', '--fault', 'errors', '--fault', 'errors', '--with-prometheus', '--fast-alerts'])).toMatchObject({
       catalog: 'x.yaml',
       port: 0,

@@ -116,3 +116,22 @@ export async function dashboardsWithoutData(base: string, dashboards: DashboardQ
   }
   return [...problems].map(([where, why]) => `${where}: ${why}`).join('\n');
 }
+
+export interface ExemplarJson {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: string;
+  /** Seconds since the epoch. */
+  readonly timestamp: number;
+}
+
+export interface SeriesExemplarsJson {
+  readonly seriesLabels: Readonly<Record<string, string>>;
+  readonly exemplars: readonly ExemplarJson[];
+}
+
+/** `/api/v1/query_exemplars` between `start` and `end` (seconds); Prometheus's error message thrown as it is. */
+export async function queryExemplars(base: string, promql: string, start: number, end: number): Promise<SeriesExemplarsJson[]> {
+  const body = await get<SeriesExemplarsJson[]>(base, '/api/v1/query_exemplars', { query: promql, start: String(start), end: String(end) });
+  if (body.status !== 'success') throw new Error(`query_exemplars ${promql}: ${body.status} ${body.error ?? ''}`);
+  return body.data;
+}

@@ -111,7 +111,7 @@ export const GENERATED_MODULE_NAMES: readonly string[] = [
  * Locals and parameters of the generated functions (createMetrics, the faces, the recorder
  * methods). A metric, label or field name that generated one of them would shadow it.
  */
-export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error', 'exemplar'];
+export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error', 'exemplar', 'metricId'];
 
 /**
  * Global names of TypeScript's libraries and Node's types that a generated module may use (utility

@@ -864,6 +864,199 @@ function readEmbeddingCacheLookupsTotalLabels(runtime: MetricsRuntime, metricId:
   }
 }
 
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The histogram of lazybird_checkpoint_duration_seconds. */
+function checkpointDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CheckpointDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readCheckpointDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_agent_latency_seconds, lazybird_agent_quality_score and lazybird_agent_call_cost_usd. */
+function agentLatencySecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<AgentLatencySecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readAgentLatencySecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_cache_lookup_duration_seconds. */
+function cacheLookupDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CacheLookupDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readCacheLookupDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_external_api_request_duration_seconds. */
+function externalApiRequestDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<ExternalApiRequestDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_security_vulnerabilities_total. */
+function securityVulnerabilitiesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<SecurityVulnerabilitiesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_tasks_total. */
+function tasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<TasksTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_checkpoint_failures_total. */
+function checkpointFailuresTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CheckpointFailuresTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_api_cost_usd_total and lazybird_agent_calls_total. */
+function apiCostUsdTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ApiCostUsdTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readApiCostUsdTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_tokens_total. */
+function agentTokensTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTokensTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_agent_switch_cost_ratio. */
+function agentSwitchCostRatioFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<AgentSwitchCostRatioLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readAgentSwitchCostRatioLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_resource_utilization_ratio. */
+function resourceUtilizationRatioFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<ResourceUtilizationRatioLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readResourceUtilizationRatioLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readResourceUtilizationRatioLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readResourceUtilizationRatioLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_cache_lookups_total. */
+function cacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CacheLookupsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_cache_size_bytes. */
+function cacheSizeBytesFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<CacheSizeBytesLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_database_queries_total. */
+function databaseQueriesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<DatabaseQueriesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_database_query_duration_seconds. */
+function databaseQueryDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<DatabaseQueryDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readDatabaseQueriesTotalLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_external_api_calls_total. */
+function externalApiCallsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiCallsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_external_api_errors_total. */
+function externalApiErrorsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiErrorsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiErrorsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_tasks_total. */
+function agentTasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTasksTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_switches_total. */
+function agentSwitchesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentSwitchesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_embedding_cache_lookups_total. */
+function embeddingCacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<EmbeddingCacheLookupsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
   /** Mean final quality score of completed tasks (0-100). */
@@ -992,12 +1185,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const taskDurationSecondsStore = runtime.histogram(0);
   const iterationDurationSecondsStore = runtime.histogram(1);
-  const checkpointDurationSecondsStore = runtime.histogram(2);
   const evaluationDurationSecondsStore = runtime.histogram(3);
   const agentLatencySecondsStore = runtime.histogram(4);
   const embeddingGenerationDurationSecondsStore = runtime.histogram(5);
   const cacheLookupDurationSecondsStore = runtime.histogram(6);
-  const externalApiRequestDurationSecondsStore = runtime.histogram(7);
   const qualityScoreStore = runtime.histogram(8);
   const testCoverageRatioStore = runtime.histogram(9);
   const securityVulnerabilitiesTotalStore = runtime.counter(10);
@@ -1010,16 +1201,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const agentTokensTotalStore = runtime.counter(17);
   const taskCostUsdStore = runtime.histogram(18);
   const agentSwitchCostRatioStore = runtime.gauge(19);
-  const resourceUtilizationRatioStore = runtime.gauge(20);
   const costSavingsUsdTotalStore = runtime.counter(21);
   const cacheLookupsTotalStore = runtime.counter(22);
-  const cacheSizeBytesStore = runtime.gauge(23);
   const taskQueueDepthStore = runtime.gauge(24);
   const activeTasksStore = runtime.gauge(25);
-  const databaseQueriesTotalStore = runtime.counter(26);
-  const databaseQueryDurationSecondsStore = runtime.histogram(27);
-  const externalApiCallsTotalStore = runtime.counter(28);
-  const externalApiErrorsTotalStore = runtime.counter(29);
   const parallelEvaluationSpeedupStore = runtime.histogram(30);
   const memoryUsageBytesStore = runtime.gauge(31);
   const agentCallsTotalStore = runtime.counter(32);
@@ -1028,7 +1213,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const agentTasksTotalStore = runtime.counter(35);
   const agentSwitchesTotalStore = runtime.counter(36);
   const agentSwitchQualityImprovementScoreStore = runtime.histogram(37);
-  const embeddingCacheLookupsTotalStore = runtime.counter(38);
   const guidelineMatchScoreStore = runtime.histogram(39);
   const metricsExportDurationSecondsStore = runtime.histogram(40);
   const metrics: Metrics = {
@@ -1042,36 +1226,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       startTimer: () => iterationDurationSecondsStore.startTimer(0),
       reset: () => iterationDurationSecondsStore.reset(),
     },
-    checkpointDurationSeconds: {
-      observe: (labels, value, exemplar) => checkpointDurationSecondsStore.observeWithExemplar(readCheckpointDurationSecondsLabels(runtime, 2, labels), value, exemplar),
-      startTimer: (labels) => checkpointDurationSecondsStore.startTimer(readCheckpointDurationSecondsLabels(runtime, 2, labels)),
-      reset: () => checkpointDurationSecondsStore.reset(),
-    },
+    checkpointDurationSeconds: checkpointDurationSecondsFace(runtime, 2),
     evaluationDurationSeconds: {
       observe: (value, exemplar) => evaluationDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => evaluationDurationSecondsStore.startTimer(0),
       reset: () => evaluationDurationSecondsStore.reset(),
     },
-    agentLatencySeconds: {
-      observe: (labels, value, exemplar) => agentLatencySecondsStore.observeWithExemplar(readAgentLatencySecondsLabels(runtime, 4, labels), value, exemplar),
-      startTimer: (labels) => agentLatencySecondsStore.startTimer(readAgentLatencySecondsLabels(runtime, 4, labels)),
-      reset: () => agentLatencySecondsStore.reset(),
-    },
+    agentLatencySeconds: agentLatencySecondsFace(runtime, 4),
     embeddingGenerationDurationSeconds: {
       observe: (value, exemplar) => embeddingGenerationDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => embeddingGenerationDurationSecondsStore.startTimer(0),
       reset: () => embeddingGenerationDurationSecondsStore.reset(),
     },
-    cacheLookupDurationSeconds: {
-      observe: (labels, value, exemplar) => cacheLookupDurationSecondsStore.observeWithExemplar(readCacheLookupDurationSecondsLabels(runtime, 6, labels), value, exemplar),
-      startTimer: (labels) => cacheLookupDurationSecondsStore.startTimer(readCacheLookupDurationSecondsLabels(runtime, 6, labels)),
-      reset: () => cacheLookupDurationSecondsStore.reset(),
-    },
-    externalApiRequestDurationSeconds: {
-      observe: (labels, value, exemplar) => externalApiRequestDurationSecondsStore.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, 7, labels), value, exemplar),
-      startTimer: (labels) => externalApiRequestDurationSecondsStore.startTimer(readExternalApiRequestDurationSecondsLabels(runtime, 7, labels)),
-      reset: () => externalApiRequestDurationSecondsStore.reset(),
-    },
+    cacheLookupDurationSeconds: cacheLookupDurationSecondsFace(runtime, 6),
+    externalApiRequestDurationSeconds: externalApiRequestDurationSecondsFace(runtime, 7),
     qualityScore: {
       observe: (value, exemplar) => qualityScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => qualityScoreStore.startTimer(0),
@@ -1082,57 +1250,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       startTimer: () => testCoverageRatioStore.startTimer(0),
       reset: () => testCoverageRatioStore.reset(),
     },
-    securityVulnerabilitiesTotal: {
-      inc: (labels, by, exemplar) => securityVulnerabilitiesTotalStore.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(runtime, 10, labels), by, exemplar),
-      reset: () => securityVulnerabilitiesTotalStore.reset(),
-    },
+    securityVulnerabilitiesTotal: securityVulnerabilitiesTotalFace(runtime, 10),
     typeErrorsTotal: { inc: (by, exemplar) => typeErrorsTotalStore.incWithExemplar(0, by, exemplar), reset: () => typeErrorsTotalStore.reset() },
     testFailuresTotal: { inc: (by, exemplar) => testFailuresTotalStore.incWithExemplar(0, by, exemplar), reset: () => testFailuresTotalStore.reset() },
-    tasksTotal: {
-      inc: (labels, by, exemplar) => tasksTotalStore.incWithExemplar(readTasksTotalLabels(runtime, 13, labels), by, exemplar),
-      reset: () => tasksTotalStore.reset(),
-    },
+    tasksTotal: tasksTotalFace(runtime, 13),
     earlyTerminationsTotal: { inc: (by, exemplar) => earlyTerminationsTotalStore.incWithExemplar(0, by, exemplar), reset: () => earlyTerminationsTotalStore.reset() },
-    checkpointFailuresTotal: {
-      inc: (labels, by, exemplar) => checkpointFailuresTotalStore.incWithExemplar(readCheckpointDurationSecondsLabels(runtime, 15, labels), by, exemplar),
-      reset: () => checkpointFailuresTotalStore.reset(),
-    },
-    apiCostUsdTotal: {
-      inc: (labels, by, exemplar) => apiCostUsdTotalStore.incWithExemplar(readApiCostUsdTotalLabels(runtime, 16, labels), by, exemplar),
-      reset: () => apiCostUsdTotalStore.reset(),
-    },
-    agentTokensTotal: {
-      inc: (labels, by, exemplar) => agentTokensTotalStore.incWithExemplar(readAgentLatencySecondsLabels(runtime, 17, labels), by, exemplar),
-      reset: () => agentTokensTotalStore.reset(),
-    },
+    checkpointFailuresTotal: checkpointFailuresTotalFace(runtime, 15),
+    apiCostUsdTotal: apiCostUsdTotalFace(runtime, 16),
+    agentTokensTotal: agentTokensTotalFace(runtime, 17),
     taskCostUsd: {
       observe: (value, exemplar) => taskCostUsdStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => taskCostUsdStore.startTimer(0),
       reset: () => taskCostUsdStore.reset(),
     },
-    agentSwitchCostRatio: {
-      set: (labels, value) => agentSwitchCostRatioStore.set(readAgentSwitchCostRatioLabels(runtime, 19, labels), value),
-      inc: (labels, by) => agentSwitchCostRatioStore.inc(readAgentSwitchCostRatioLabels(runtime, 19, labels), by),
-      dec: (labels, by) => agentSwitchCostRatioStore.dec(readAgentSwitchCostRatioLabels(runtime, 19, labels), by),
-      reset: () => agentSwitchCostRatioStore.reset(),
-    },
-    resourceUtilizationRatio: {
-      set: (labels, value) => resourceUtilizationRatioStore.set(readResourceUtilizationRatioLabels(runtime, 20, labels), value),
-      inc: (labels, by) => resourceUtilizationRatioStore.inc(readResourceUtilizationRatioLabels(runtime, 20, labels), by),
-      dec: (labels, by) => resourceUtilizationRatioStore.dec(readResourceUtilizationRatioLabels(runtime, 20, labels), by),
-      reset: () => resourceUtilizationRatioStore.reset(),
-    },
+    agentSwitchCostRatio: agentSwitchCostRatioFace(runtime, 19),
+    resourceUtilizationRatio: resourceUtilizationRatioFace(runtime, 20),
     costSavingsUsdTotal: { inc: (by, exemplar) => costSavingsUsdTotalStore.incWithExemplar(0, by, exemplar), reset: () => costSavingsUsdTotalStore.reset() },
-    cacheLookupsTotal: {
-      inc: (labels, by, exemplar) => cacheLookupsTotalStore.incWithExemplar(readCacheLookupsTotalLabels(runtime, 22, labels), by, exemplar),
-      reset: () => cacheLookupsTotalStore.reset(),
-    },
-    cacheSizeBytes: {
-      set: (labels, value) => cacheSizeBytesStore.set(readCacheLookupDurationSecondsLabels(runtime, 23, labels), value),
-      inc: (labels, by) => cacheSizeBytesStore.inc(readCacheLookupDurationSecondsLabels(runtime, 23, labels), by),
-      dec: (labels, by) => cacheSizeBytesStore.dec(readCacheLookupDurationSecondsLabels(runtime, 23, labels), by),
-      reset: () => cacheSizeBytesStore.reset(),
-    },
+    cacheLookupsTotal: cacheLookupsTotalFace(runtime, 22),
+    cacheSizeBytes: cacheSizeBytesFace(runtime, 23),
     taskQueueDepth: {
       set: (value) => taskQueueDepthStore.set(0, value),
       inc: (by) => taskQueueDepthStore.inc(0, by),
@@ -1145,23 +1280,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       dec: (by) => activeTasksStore.dec(0, by),
       reset: () => activeTasksStore.reset(),
     },
-    databaseQueriesTotal: {
-      inc: (labels, by, exemplar) => databaseQueriesTotalStore.incWithExemplar(readDatabaseQueriesTotalLabels(runtime, 26, labels), by, exemplar),
-      reset: () => databaseQueriesTotalStore.reset(),
-    },
-    databaseQueryDurationSeconds: {
-      observe: (labels, value, exemplar) => databaseQueryDurationSecondsStore.observeWithExemplar(readDatabaseQueriesTotalLabels(runtime, 27, labels), value, exemplar),
-      startTimer: (labels) => databaseQueryDurationSecondsStore.startTimer(readDatabaseQueriesTotalLabels(runtime, 27, labels)),
-      reset: () => databaseQueryDurationSecondsStore.reset(),
-    },
-    externalApiCallsTotal: {
-      inc: (labels, by, exemplar) => externalApiCallsTotalStore.incWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, 28, labels), by, exemplar),
-      reset: () => externalApiCallsTotalStore.reset(),
-    },
-    externalApiErrorsTotal: {
-      inc: (labels, by, exemplar) => externalApiErrorsTotalStore.incWithExemplar(readExternalApiErrorsTotalLabels(runtime, 29, labels), by, exemplar),
-      reset: () => externalApiErrorsTotalStore.reset(),
-    },
+    databaseQueriesTotal: databaseQueriesTotalFace(runtime, 26),
+    databaseQueryDurationSeconds: databaseQueryDurationSecondsFace(runtime, 27),
+    externalApiCallsTotal: externalApiCallsTotalFace(runtime, 28),
+    externalApiErrorsTotal: externalApiErrorsTotalFace(runtime, 29),
     parallelEvaluationSpeedup: {
       observe: (value, exemplar) => parallelEvaluationSpeedupStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => parallelEvaluationSpeedupStore.startTimer(0),
@@ -1173,37 +1295,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       dec: (by) => memoryUsageBytesStore.dec(0, by),
       reset: () => memoryUsageBytesStore.reset(),
     },
-    agentCallsTotal: {
-      inc: (labels, by, exemplar) => agentCallsTotalStore.incWithExemplar(readApiCostUsdTotalLabels(runtime, 32, labels), by, exemplar),
-      reset: () => agentCallsTotalStore.reset(),
-    },
-    agentQualityScore: {
-      observe: (labels, value, exemplar) => agentQualityScoreStore.observeWithExemplar(readAgentLatencySecondsLabels(runtime, 33, labels), value, exemplar),
-      startTimer: (labels) => agentQualityScoreStore.startTimer(readAgentLatencySecondsLabels(runtime, 33, labels)),
-      reset: () => agentQualityScoreStore.reset(),
-    },
-    agentCallCostUsd: {
-      observe: (labels, value, exemplar) => agentCallCostUsdStore.observeWithExemplar(readAgentLatencySecondsLabels(runtime, 34, labels), value, exemplar),
-      startTimer: (labels) => agentCallCostUsdStore.startTimer(readAgentLatencySecondsLabels(runtime, 34, labels)),
-      reset: () => agentCallCostUsdStore.reset(),
-    },
-    agentTasksTotal: {
-      inc: (labels, by, exemplar) => agentTasksTotalStore.incWithExemplar(readAgentTasksTotalLabels(runtime, 35, labels), by, exemplar),
-      reset: () => agentTasksTotalStore.reset(),
-    },
-    agentSwitchesTotal: {
-      inc: (labels, by, exemplar) => agentSwitchesTotalStore.incWithExemplar(readAgentSwitchCostRatioLabels(runtime, 36, labels), by, exemplar),
-      reset: () => agentSwitchesTotalStore.reset(),
-    },
+    agentCallsTotal: apiCostUsdTotalFace(runtime, 32),
+    agentQualityScore: agentLatencySecondsFace(runtime, 33),
+    agentCallCostUsd: agentLatencySecondsFace(runtime, 34),
+    agentTasksTotal: agentTasksTotalFace(runtime, 35),
+    agentSwitchesTotal: agentSwitchesTotalFace(runtime, 36),
     agentSwitchQualityImprovementScore: {
       observe: (value, exemplar) => agentSwitchQualityImprovementScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => agentSwitchQualityImprovementScoreStore.startTimer(0),
       reset: () => agentSwitchQualityImprovementScoreStore.reset(),
     },
-    embeddingCacheLookupsTotal: {
-      inc: (labels, by, exemplar) => embeddingCacheLookupsTotalStore.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(runtime, 38, labels), by, exemplar),
-      reset: () => embeddingCacheLookupsTotalStore.reset(),
-    },
+    embeddingCacheLookupsTotal: embeddingCacheLookupsTotalFace(runtime, 38),
     guidelineMatchScore: {
       observe: (value, exemplar) => guidelineMatchScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => guidelineMatchScoreStore.startTimer(0),

@@ -84,6 +84,14 @@ export function metricLabelReaderName(key: string): string {
   return `read${pascalCase(key)}Labels`;
 }
 
+/**
+ * `agent_calls_total` → `agentCallsTotalFace` (runtime and metric id → the typed object of a
+ * labelled metric; one per metric type and label list, shared by the metrics that have both).
+ */
+export function metricFaceFunctionName(key: string): string {
+  return `${camelCase(key)}Face`;
+}
+
 /** `cost_usd` field of an event → `costUsd` (the local of the recorder method that reads it once). */
 export function eventFieldLocalName(fieldId: string): string {
   return camelCase(fieldId);

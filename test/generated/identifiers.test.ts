@@ -63,7 +63,7 @@ describe('index functions', () => {
   });
 });
 
-describe('series functions and label readers', () => {
+describe('series functions, label readers and face functions', () => {
   // Two counters and a histogram with the same labels, one counter with other labels.
   const labels = `${BASE.labels}  region:\n    description: Region.\n    values: [eu, us]\n`;
   const metrics = `${BASE.metrics.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [0.1, 0.5, 1]\n    labels: [method, region]\n')}  errors_total:\n    type: counter\n    group: main\n    help: Errors.\n    unit: count\n    labels: [method, region]\n  retries_total:\n    type: counter\n    group: main\n    help: Retries.\n    unit: count\n    labels: [region]\n`;
@@ -75,7 +75,10 @@ describe('series functions and label readers', () => {
   it('are one per distinct label list, shared by the metrics that have it', () => {
     expect(source.match(/^function \w+Series\(/gm)).toEqual(['function requestsTotalSeries(', 'function requestDurationSecondsSeries(', 'function retriesTotalSeries(']);
     expect(source.match(/^function read\w+Labels\(/gm)).toEqual(['function readRequestsTotalLabels(', 'function readRequestDurationSecondsLabels(', 'function readRetriesTotalLabels(']);
-    expect(source).toContain('readRequestDurationSecondsLabels(runtime, 2, labels)');
+    // The typed objects: one function per type and label list.
+    expect(source.match(/^function \w+Face\(/gm)).toEqual(['function requestsTotalFace(', 'function requestDurationSecondsFace(', 'function errorsTotalFace(', 'function retriesTotalFace(']);
+    expect(source).toContain('    errorsTotal: errorsTotalFace(runtime, 2),\n');
+    expect(source).toContain('store.incWithExemplar(readRequestDurationSecondsLabels(runtime, metricId, labels), by, exemplar)');
   });
 
   it('count a drop for the metric that was called, not for the one the shared function is named after', async () => {

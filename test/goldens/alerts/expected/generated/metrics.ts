@@ -80,6 +80,17 @@ function readJobsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: 
   }
 }
 
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The counter of work_jobs_total. */
+function jobsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<JobsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readJobsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
 }
@@ -119,14 +130,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ...options,
     namespace: "work",
   });
-  const jobsTotalStore = runtime.counter(0);
   const queueDepthStore = runtime.gauge(1);
   const jobDurationSecondsStore = runtime.histogram(2);
   const metrics: Metrics = {
-    jobsTotal: {
-      inc: (labels, by, exemplar) => jobsTotalStore.incWithExemplar(readJobsTotalLabels(runtime, 0, labels), by, exemplar),
-      reset: () => jobsTotalStore.reset(),
-    },
+    jobsTotal: jobsTotalFace(runtime, 0),
     queueDepth: {
       set: (value) => queueDepthStore.set(0, value),
       inc: (by) => queueDepthStore.inc(0, by),

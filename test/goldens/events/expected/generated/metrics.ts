@@ -88,6 +88,17 @@ function readMailsSentTotalLabels(runtime: MetricsRuntime, metricId: number, lab
   }
 }
 
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The counter of post_mails_sent_total. */
+function mailsSentTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<MailsSentTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readMailsSentTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
   /** Mean size of a mail, in bytes. */
@@ -139,10 +150,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const outboxMailsStore = runtime.gauge(2);
   const metricsExportDurationSecondsStore = runtime.histogram(3);
   const metrics: Metrics = {
-    mailsSentTotal: {
-      inc: (labels, by, exemplar) => mailsSentTotalStore.incWithExemplar(readMailsSentTotalLabels(runtime, 0, labels), by, exemplar),
-      reset: () => mailsSentTotalStore.reset(),
-    },
+    mailsSentTotal: mailsSentTotalFace(runtime, 0),
     mailSizeBytes: {
       observe: (value, exemplar) => mailSizeBytesStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => mailSizeBytesStore.startTimer(0),

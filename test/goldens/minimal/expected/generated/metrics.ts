@@ -73,6 +73,17 @@ function readRequestsTotalLabels(runtime: MetricsRuntime, metricId: number, labe
   }
 }
 
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The counter of shop_requests_total. */
+function requestsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<RequestsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readRequestsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
 }
@@ -110,13 +121,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ...options,
     namespace: "shop",
   });
-  const requestsTotalStore = runtime.counter(0);
   const requestDurationSecondsStore = runtime.histogram(1);
   const metrics: Metrics = {
-    requestsTotal: {
-      inc: (labels, by, exemplar) => requestsTotalStore.incWithExemplar(readRequestsTotalLabels(runtime, 0, labels), by, exemplar),
-      reset: () => requestsTotalStore.reset(),
-    },
+    requestsTotal: requestsTotalFace(runtime, 0),
     requestDurationSeconds: {
       observe: (value, exemplar) => requestDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => requestDurationSecondsStore.startTimer(0),

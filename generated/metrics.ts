@@ -627,6 +627,436 @@ export interface EmbeddingCacheLookupsTotalLabels {
   readonly result: CacheResult;
 }
 
+// Label values → series number, first label most significant. A value outside the catalogue goes
+// to the runtime: its overflow value, or -1 (dropped and counted for metric `metricId`). Metrics
+// with the same labels share these functions.
+/** Series number of labels checkpoint, for lazybird_checkpoint_duration_seconds and lazybird_checkpoint_failures_total. */
+function checkpointDurationSecondsSeries(runtime: MetricsRuntime, metricId: number, checkpoint: unknown): number {
+  let checkpointAt = checkpointIndex(checkpoint);
+  if (checkpointAt < 0 && (checkpointAt = runtime.unknownLabel(metricId, 0, checkpoint)) < 0) return -1;
+  return checkpointAt;
+}
+
+/** The same from a label object, for lazybird_checkpoint_duration_seconds and lazybird_checkpoint_failures_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readCheckpointDurationSecondsLabels(runtime: MetricsRuntime, metricId: number, labels: CheckpointDurationSecondsLabels): number {
+  try {
+    return checkpointDurationSecondsSeries(runtime, metricId, labels?.checkpoint);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels agent, for lazybird_agent_latency_seconds and 3 other metrics. */
+function agentLatencySecondsSeries(runtime: MetricsRuntime, metricId: number, agent: unknown): number {
+  let agentAt = agentIndex(agent);
+  if (agentAt < 0 && (agentAt = runtime.unknownLabel(metricId, 0, agent)) < 0) return -1;
+  return agentAt;
+}
+
+/** The same from a label object, for lazybird_agent_latency_seconds and 3 other metrics. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readAgentLatencySecondsLabels(runtime: MetricsRuntime, metricId: number, labels: AgentLatencySecondsLabels): number {
+  try {
+    return agentLatencySecondsSeries(runtime, metricId, labels?.agent);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels cache_layer, for lazybird_cache_lookup_duration_seconds and lazybird_cache_size_bytes. */
+function cacheLookupDurationSecondsSeries(runtime: MetricsRuntime, metricId: number, cacheLayer: unknown): number {
+  let cacheLayerAt = cacheLayerIndex(cacheLayer);
+  if (cacheLayerAt < 0 && (cacheLayerAt = runtime.unknownLabel(metricId, 0, cacheLayer)) < 0) return -1;
+  return cacheLayerAt;
+}
+
+/** The same from a label object, for lazybird_cache_lookup_duration_seconds and lazybird_cache_size_bytes. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readCacheLookupDurationSecondsLabels(runtime: MetricsRuntime, metricId: number, labels: CacheLookupDurationSecondsLabels): number {
+  try {
+    return cacheLookupDurationSecondsSeries(runtime, metricId, labels?.cache_layer);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels service, for lazybird_external_api_request_duration_seconds and lazybird_external_api_calls_total. */
+function externalApiRequestDurationSecondsSeries(runtime: MetricsRuntime, metricId: number, service: unknown): number {
+  let serviceAt = serviceIndex(service);
+  if (serviceAt < 0 && (serviceAt = runtime.unknownLabel(metricId, 0, service)) < 0) return -1;
+  return serviceAt;
+}
+
+/** The same from a label object, for lazybird_external_api_request_duration_seconds and lazybird_external_api_calls_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readExternalApiRequestDurationSecondsLabels(runtime: MetricsRuntime, metricId: number, labels: ExternalApiRequestDurationSecondsLabels): number {
+  try {
+    return externalApiRequestDurationSecondsSeries(runtime, metricId, labels?.service);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels severity, for lazybird_security_vulnerabilities_total. */
+function securityVulnerabilitiesTotalSeries(runtime: MetricsRuntime, metricId: number, severity: unknown): number {
+  let severityAt = severityIndex(severity);
+  if (severityAt < 0 && (severityAt = runtime.unknownLabel(metricId, 0, severity)) < 0) return -1;
+  return severityAt;
+}
+
+/** The same from a label object, for lazybird_security_vulnerabilities_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readSecurityVulnerabilitiesTotalLabels(runtime: MetricsRuntime, metricId: number, labels: SecurityVulnerabilitiesTotalLabels): number {
+  try {
+    return securityVulnerabilitiesTotalSeries(runtime, metricId, labels?.severity);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels outcome, for lazybird_tasks_total. */
+function tasksTotalSeries(runtime: MetricsRuntime, metricId: number, outcome: unknown): number {
+  let outcomeAt = outcomeIndex(outcome);
+  if (outcomeAt < 0 && (outcomeAt = runtime.unknownLabel(metricId, 0, outcome)) < 0) return -1;
+  return outcomeAt;
+}
+
+/** The same from a label object, for lazybird_tasks_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readTasksTotalLabels(runtime: MetricsRuntime, metricId: number, labels: TasksTotalLabels): number {
+  try {
+    return tasksTotalSeries(runtime, metricId, labels?.outcome);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels agent, operation, for lazybird_api_cost_usd_total and lazybird_agent_calls_total. */
+function apiCostUsdTotalSeries(runtime: MetricsRuntime, metricId: number, agent: unknown, agentOperation: unknown): number {
+  let agentAt = agentIndex(agent);
+  if (agentAt < 0 && (agentAt = runtime.unknownLabel(metricId, 0, agent)) < 0) return -1;
+  let agentOperationAt = agentOperationIndex(agentOperation);
+  if (agentOperationAt < 0 && (agentOperationAt = runtime.unknownLabel(metricId, 1, agentOperation)) < 0) return -1;
+  return agentAt * 5 + agentOperationAt;
+}
+
+/** The same from a label object, for lazybird_api_cost_usd_total and lazybird_agent_calls_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readApiCostUsdTotalLabels(runtime: MetricsRuntime, metricId: number, labels: ApiCostUsdTotalLabels): number {
+  try {
+    return apiCostUsdTotalSeries(runtime, metricId, labels?.agent, labels?.operation);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels from_agent, to_agent, for lazybird_agent_switch_cost_ratio and lazybird_agent_switches_total. */
+function agentSwitchCostRatioSeries(runtime: MetricsRuntime, metricId: number, fromAgent: unknown, toAgent: unknown): number {
+  let fromAgentAt = agentIndex(fromAgent);
+  if (fromAgentAt < 0 && (fromAgentAt = runtime.unknownLabel(metricId, 0, fromAgent)) < 0) return -1;
+  let toAgentAt = agentIndex(toAgent);
+  if (toAgentAt < 0 && (toAgentAt = runtime.unknownLabel(metricId, 1, toAgent)) < 0) return -1;
+  return fromAgentAt * 6 + toAgentAt;
+}
+
+/** The same from a label object, for lazybird_agent_switch_cost_ratio and lazybird_agent_switches_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readAgentSwitchCostRatioLabels(runtime: MetricsRuntime, metricId: number, labels: AgentSwitchCostRatioLabels): number {
+  try {
+    return agentSwitchCostRatioSeries(runtime, metricId, labels?.from_agent, labels?.to_agent);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels resource, for lazybird_resource_utilization_ratio. */
+function resourceUtilizationRatioSeries(runtime: MetricsRuntime, metricId: number, resource: unknown): number {
+  let resourceAt = resourceIndex(resource);
+  if (resourceAt < 0 && (resourceAt = runtime.unknownLabel(metricId, 0, resource)) < 0) return -1;
+  return resourceAt;
+}
+
+/** The same from a label object, for lazybird_resource_utilization_ratio. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readResourceUtilizationRatioLabels(runtime: MetricsRuntime, metricId: number, labels: ResourceUtilizationRatioLabels): number {
+  try {
+    return resourceUtilizationRatioSeries(runtime, metricId, labels?.resource);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels cache_layer, result, for lazybird_cache_lookups_total. */
+function cacheLookupsTotalSeries(runtime: MetricsRuntime, metricId: number, cacheLayer: unknown, cacheResult: unknown): number {
+  let cacheLayerAt = cacheLayerIndex(cacheLayer);
+  if (cacheLayerAt < 0 && (cacheLayerAt = runtime.unknownLabel(metricId, 0, cacheLayer)) < 0) return -1;
+  let cacheResultAt = cacheResultIndex(cacheResult);
+  if (cacheResultAt < 0 && (cacheResultAt = runtime.unknownLabel(metricId, 1, cacheResult)) < 0) return -1;
+  return cacheLayerAt * 2 + cacheResultAt;
+}
+
+/** The same from a label object, for lazybird_cache_lookups_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readCacheLookupsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: CacheLookupsTotalLabels): number {
+  try {
+    return cacheLookupsTotalSeries(runtime, metricId, labels?.cache_layer, labels?.result);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels operation, for lazybird_database_queries_total and lazybird_database_query_duration_seconds. */
+function databaseQueriesTotalSeries(runtime: MetricsRuntime, metricId: number, dbOperation: unknown): number {
+  let dbOperationAt = dbOperationIndex(dbOperation);
+  if (dbOperationAt < 0 && (dbOperationAt = runtime.unknownLabel(metricId, 0, dbOperation)) < 0) return -1;
+  return dbOperationAt;
+}
+
+/** The same from a label object, for lazybird_database_queries_total and lazybird_database_query_duration_seconds. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readDatabaseQueriesTotalLabels(runtime: MetricsRuntime, metricId: number, labels: DatabaseQueriesTotalLabels): number {
+  try {
+    return databaseQueriesTotalSeries(runtime, metricId, labels?.operation);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels service, error_type, for lazybird_external_api_errors_total. */
+function externalApiErrorsTotalSeries(runtime: MetricsRuntime, metricId: number, service: unknown, errorType: unknown): number {
+  let serviceAt = serviceIndex(service);
+  if (serviceAt < 0 && (serviceAt = runtime.unknownLabel(metricId, 0, service)) < 0) return -1;
+  let errorTypeAt = errorTypeIndex(errorType);
+  if (errorTypeAt < 0 && (errorTypeAt = runtime.unknownLabel(metricId, 1, errorType)) < 0) return -1;
+  return serviceAt * 7 + errorTypeAt;
+}
+
+/** The same from a label object, for lazybird_external_api_errors_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readExternalApiErrorsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: ExternalApiErrorsTotalLabels): number {
+  try {
+    return externalApiErrorsTotalSeries(runtime, metricId, labels?.service, labels?.error_type);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels agent, outcome, for lazybird_agent_tasks_total. */
+function agentTasksTotalSeries(runtime: MetricsRuntime, metricId: number, agent: unknown, outcome: unknown): number {
+  let agentAt = agentIndex(agent);
+  if (agentAt < 0 && (agentAt = runtime.unknownLabel(metricId, 0, agent)) < 0) return -1;
+  let outcomeAt = outcomeIndex(outcome);
+  if (outcomeAt < 0 && (outcomeAt = runtime.unknownLabel(metricId, 1, outcome)) < 0) return -1;
+  return agentAt * 2 + outcomeAt;
+}
+
+/** The same from a label object, for lazybird_agent_tasks_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readAgentTasksTotalLabels(runtime: MetricsRuntime, metricId: number, labels: AgentTasksTotalLabels): number {
+  try {
+    return agentTasksTotalSeries(runtime, metricId, labels?.agent, labels?.outcome);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+/** Series number of labels result, for lazybird_embedding_cache_lookups_total. */
+function embeddingCacheLookupsTotalSeries(runtime: MetricsRuntime, metricId: number, cacheResult: unknown): number {
+  let cacheResultAt = cacheResultIndex(cacheResult);
+  if (cacheResultAt < 0 && (cacheResultAt = runtime.unknownLabel(metricId, 0, cacheResult)) < 0) return -1;
+  return cacheResultAt;
+}
+
+/** The same from a label object, for lazybird_embedding_cache_lookups_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readEmbeddingCacheLookupsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: EmbeddingCacheLookupsTotalLabels): number {
+  try {
+    return embeddingCacheLookupsTotalSeries(runtime, metricId, labels?.result);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The histogram of lazybird_checkpoint_duration_seconds. */
+function checkpointDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CheckpointDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readCheckpointDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_agent_latency_seconds, lazybird_agent_quality_score and lazybird_agent_call_cost_usd. */
+function agentLatencySecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<AgentLatencySecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readAgentLatencySecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_cache_lookup_duration_seconds. */
+function cacheLookupDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CacheLookupDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readCacheLookupDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_external_api_request_duration_seconds. */
+function externalApiRequestDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<ExternalApiRequestDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_security_vulnerabilities_total. */
+function securityVulnerabilitiesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<SecurityVulnerabilitiesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_tasks_total. */
+function tasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<TasksTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_checkpoint_failures_total. */
+function checkpointFailuresTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CheckpointFailuresTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_api_cost_usd_total and lazybird_agent_calls_total. */
+function apiCostUsdTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ApiCostUsdTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readApiCostUsdTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_tokens_total. */
+function agentTokensTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTokensTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_agent_switch_cost_ratio. */
+function agentSwitchCostRatioFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<AgentSwitchCostRatioLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readAgentSwitchCostRatioLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_resource_utilization_ratio. */
+function resourceUtilizationRatioFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<ResourceUtilizationRatioLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readResourceUtilizationRatioLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readResourceUtilizationRatioLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readResourceUtilizationRatioLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_cache_lookups_total. */
+function cacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CacheLookupsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The gauge of lazybird_cache_size_bytes. */
+function cacheSizeBytesFace(runtime: MetricsRuntime, metricId: number): LabeledGauge<CacheSizeBytesLabels> {
+  const store = runtime.gauge(metricId);
+  return {
+    set: (labels, value) => store.set(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value),
+    inc: (labels, by) => store.inc(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), by),
+    dec: (labels, by) => store.dec(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), by),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_database_queries_total. */
+function databaseQueriesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<DatabaseQueriesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The histogram of lazybird_database_query_duration_seconds. */
+function databaseQueryDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<DatabaseQueryDurationSecondsLabels> {
+  const store = runtime.histogram(metricId);
+  return {
+    observe: (labels, value, exemplar) => store.observeWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), value, exemplar),
+    startTimer: (labels) => store.startTimer(readDatabaseQueriesTotalLabels(runtime, metricId, labels)),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_external_api_calls_total. */
+function externalApiCallsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiCallsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_external_api_errors_total. */
+function externalApiErrorsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiErrorsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiErrorsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_tasks_total. */
+function agentTasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTasksTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_agent_switches_total. */
+function agentSwitchesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentSwitchesTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
+/** The counter of lazybird_embedding_cache_lookups_total. */
+function embeddingCacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<EmbeddingCacheLookupsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
   /** Mean final quality score of completed tasks (0-100). */
@@ -755,12 +1185,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const taskDurationSecondsStore = runtime.histogram(0);
   const iterationDurationSecondsStore = runtime.histogram(1);
-  const checkpointDurationSecondsStore = runtime.histogram(2);
   const evaluationDurationSecondsStore = runtime.histogram(3);
   const agentLatencySecondsStore = runtime.histogram(4);
   const embeddingGenerationDurationSecondsStore = runtime.histogram(5);
   const cacheLookupDurationSecondsStore = runtime.histogram(6);
-  const externalApiRequestDurationSecondsStore = runtime.histogram(7);
   const qualityScoreStore = runtime.histogram(8);
   const testCoverageRatioStore = runtime.histogram(9);
   const securityVulnerabilitiesTotalStore = runtime.counter(10);
@@ -773,16 +1201,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const agentTokensTotalStore = runtime.counter(17);
   const taskCostUsdStore = runtime.histogram(18);
   const agentSwitchCostRatioStore = runtime.gauge(19);
-  const resourceUtilizationRatioStore = runtime.gauge(20);
   const costSavingsUsdTotalStore = runtime.counter(21);
   const cacheLookupsTotalStore = runtime.counter(22);
-  const cacheSizeBytesStore = runtime.gauge(23);
   const taskQueueDepthStore = runtime.gauge(24);
   const activeTasksStore = runtime.gauge(25);
-  const databaseQueriesTotalStore = runtime.counter(26);
-  const databaseQueryDurationSecondsStore = runtime.histogram(27);
-  const externalApiCallsTotalStore = runtime.counter(28);
-  const externalApiErrorsTotalStore = runtime.counter(29);
   const parallelEvaluationSpeedupStore = runtime.histogram(30);
   const memoryUsageBytesStore = runtime.gauge(31);
   const agentCallsTotalStore = runtime.counter(32);
@@ -791,302 +1213,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const agentTasksTotalStore = runtime.counter(35);
   const agentSwitchesTotalStore = runtime.counter(36);
   const agentSwitchQualityImprovementScoreStore = runtime.histogram(37);
-  const embeddingCacheLookupsTotalStore = runtime.counter(38);
   const guidelineMatchScoreStore = runtime.histogram(39);
   const metricsExportDurationSecondsStore = runtime.histogram(40);
-  // Label values → series number, first label most significant. A value outside the catalogue goes
-  // to the runtime: its overflow value, or -1 (dropped and counted).
-  const checkpointDurationSecondsSeries = (checkpoint: unknown): number => {
-    let checkpointAt = checkpointIndex(checkpoint);
-    if (checkpointAt < 0 && (checkpointAt = runtime.unknownLabel(2, 0, checkpoint)) < 0) return -1;
-    return checkpointAt;
-  };
-  const agentLatencySecondsSeries = (agent: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(4, 0, agent)) < 0) return -1;
-    return agentAt;
-  };
-  const cacheLookupDurationSecondsSeries = (cacheLayer: unknown): number => {
-    let cacheLayerAt = cacheLayerIndex(cacheLayer);
-    if (cacheLayerAt < 0 && (cacheLayerAt = runtime.unknownLabel(6, 0, cacheLayer)) < 0) return -1;
-    return cacheLayerAt;
-  };
-  const externalApiRequestDurationSecondsSeries = (service: unknown): number => {
-    let serviceAt = serviceIndex(service);
-    if (serviceAt < 0 && (serviceAt = runtime.unknownLabel(7, 0, service)) < 0) return -1;
-    return serviceAt;
-  };
-  const securityVulnerabilitiesTotalSeries = (severity: unknown): number => {
-    let severityAt = severityIndex(severity);
-    if (severityAt < 0 && (severityAt = runtime.unknownLabel(10, 0, severity)) < 0) return -1;
-    return severityAt;
-  };
-  const tasksTotalSeries = (outcome: unknown): number => {
-    let outcomeAt = outcomeIndex(outcome);
-    if (outcomeAt < 0 && (outcomeAt = runtime.unknownLabel(13, 0, outcome)) < 0) return -1;
-    return outcomeAt;
-  };
-  const checkpointFailuresTotalSeries = (checkpoint: unknown): number => {
-    let checkpointAt = checkpointIndex(checkpoint);
-    if (checkpointAt < 0 && (checkpointAt = runtime.unknownLabel(15, 0, checkpoint)) < 0) return -1;
-    return checkpointAt;
-  };
-  const apiCostUsdTotalSeries = (agent: unknown, agentOperation: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(16, 0, agent)) < 0) return -1;
-    let agentOperationAt = agentOperationIndex(agentOperation);
-    if (agentOperationAt < 0 && (agentOperationAt = runtime.unknownLabel(16, 1, agentOperation)) < 0) return -1;
-    return agentAt * 5 + agentOperationAt;
-  };
-  const agentTokensTotalSeries = (agent: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(17, 0, agent)) < 0) return -1;
-    return agentAt;
-  };
-  const agentSwitchCostRatioSeries = (fromAgent: unknown, toAgent: unknown): number => {
-    let fromAgentAt = agentIndex(fromAgent);
-    if (fromAgentAt < 0 && (fromAgentAt = runtime.unknownLabel(19, 0, fromAgent)) < 0) return -1;
-    let toAgentAt = agentIndex(toAgent);
-    if (toAgentAt < 0 && (toAgentAt = runtime.unknownLabel(19, 1, toAgent)) < 0) return -1;
-    return fromAgentAt * 6 + toAgentAt;
-  };
-  const resourceUtilizationRatioSeries = (resource: unknown): number => {
-    let resourceAt = resourceIndex(resource);
-    if (resourceAt < 0 && (resourceAt = runtime.unknownLabel(20, 0, resource)) < 0) return -1;
-    return resourceAt;
-  };
-  const cacheLookupsTotalSeries = (cacheLayer: unknown, cacheResult: unknown): number => {
-    let cacheLayerAt = cacheLayerIndex(cacheLayer);
-    if (cacheLayerAt < 0 && (cacheLayerAt = runtime.unknownLabel(22, 0, cacheLayer)) < 0) return -1;
-    let cacheResultAt = cacheResultIndex(cacheResult);
-    if (cacheResultAt < 0 && (cacheResultAt = runtime.unknownLabel(22, 1, cacheResult)) < 0) return -1;
-    return cacheLayerAt * 2 + cacheResultAt;
-  };
-  const cacheSizeBytesSeries = (cacheLayer: unknown): number => {
-    let cacheLayerAt = cacheLayerIndex(cacheLayer);
-    if (cacheLayerAt < 0 && (cacheLayerAt = runtime.unknownLabel(23, 0, cacheLayer)) < 0) return -1;
-    return cacheLayerAt;
-  };
-  const databaseQueriesTotalSeries = (dbOperation: unknown): number => {
-    let dbOperationAt = dbOperationIndex(dbOperation);
-    if (dbOperationAt < 0 && (dbOperationAt = runtime.unknownLabel(26, 0, dbOperation)) < 0) return -1;
-    return dbOperationAt;
-  };
-  const databaseQueryDurationSecondsSeries = (dbOperation: unknown): number => {
-    let dbOperationAt = dbOperationIndex(dbOperation);
-    if (dbOperationAt < 0 && (dbOperationAt = runtime.unknownLabel(27, 0, dbOperation)) < 0) return -1;
-    return dbOperationAt;
-  };
-  const externalApiCallsTotalSeries = (service: unknown): number => {
-    let serviceAt = serviceIndex(service);
-    if (serviceAt < 0 && (serviceAt = runtime.unknownLabel(28, 0, service)) < 0) return -1;
-    return serviceAt;
-  };
-  const externalApiErrorsTotalSeries = (service: unknown, errorType: unknown): number => {
-    let serviceAt = serviceIndex(service);
-    if (serviceAt < 0 && (serviceAt = runtime.unknownLabel(29, 0, service)) < 0) return -1;
-    let errorTypeAt = errorTypeIndex(errorType);
-    if (errorTypeAt < 0 && (errorTypeAt = runtime.unknownLabel(29, 1, errorType)) < 0) return -1;
-    return serviceAt * 7 + errorTypeAt;
-  };
-  const agentCallsTotalSeries = (agent: unknown, agentOperation: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(32, 0, agent)) < 0) return -1;
-    let agentOperationAt = agentOperationIndex(agentOperation);
-    if (agentOperationAt < 0 && (agentOperationAt = runtime.unknownLabel(32, 1, agentOperation)) < 0) return -1;
-    return agentAt * 5 + agentOperationAt;
-  };
-  const agentQualityScoreSeries = (agent: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(33, 0, agent)) < 0) return -1;
-    return agentAt;
-  };
-  const agentCallCostUsdSeries = (agent: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(34, 0, agent)) < 0) return -1;
-    return agentAt;
-  };
-  const agentTasksTotalSeries = (agent: unknown, outcome: unknown): number => {
-    let agentAt = agentIndex(agent);
-    if (agentAt < 0 && (agentAt = runtime.unknownLabel(35, 0, agent)) < 0) return -1;
-    let outcomeAt = outcomeIndex(outcome);
-    if (outcomeAt < 0 && (outcomeAt = runtime.unknownLabel(35, 1, outcome)) < 0) return -1;
-    return agentAt * 2 + outcomeAt;
-  };
-  const agentSwitchesTotalSeries = (fromAgent: unknown, toAgent: unknown): number => {
-    let fromAgentAt = agentIndex(fromAgent);
-    if (fromAgentAt < 0 && (fromAgentAt = runtime.unknownLabel(36, 0, fromAgent)) < 0) return -1;
-    let toAgentAt = agentIndex(toAgent);
-    if (toAgentAt < 0 && (toAgentAt = runtime.unknownLabel(36, 1, toAgent)) < 0) return -1;
-    return fromAgentAt * 6 + toAgentAt;
-  };
-  const embeddingCacheLookupsTotalSeries = (cacheResult: unknown): number => {
-    let cacheResultAt = cacheResultIndex(cacheResult);
-    if (cacheResultAt < 0 && (cacheResultAt = runtime.unknownLabel(38, 0, cacheResult)) < 0) return -1;
-    return cacheResultAt;
-  };
-  // A getter or Proxy on a label object may throw: that call is dropped and counted, not thrown.
-  const readCheckpointDurationSecondsLabels = (labels: CheckpointDurationSecondsLabels): number => {
-    try {
-      return checkpointDurationSecondsSeries(labels?.checkpoint);
-    } catch (error) {
-      return runtime.unreadableInput(error, 2);
-    }
-  };
-  const readAgentLatencySecondsLabels = (labels: AgentLatencySecondsLabels): number => {
-    try {
-      return agentLatencySecondsSeries(labels?.agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 4);
-    }
-  };
-  const readCacheLookupDurationSecondsLabels = (labels: CacheLookupDurationSecondsLabels): number => {
-    try {
-      return cacheLookupDurationSecondsSeries(labels?.cache_layer);
-    } catch (error) {
-      return runtime.unreadableInput(error, 6);
-    }
-  };
-  const readExternalApiRequestDurationSecondsLabels = (labels: ExternalApiRequestDurationSecondsLabels): number => {
-    try {
-      return externalApiRequestDurationSecondsSeries(labels?.service);
-    } catch (error) {
-      return runtime.unreadableInput(error, 7);
-    }
-  };
-  const readSecurityVulnerabilitiesTotalLabels = (labels: SecurityVulnerabilitiesTotalLabels): number => {
-    try {
-      return securityVulnerabilitiesTotalSeries(labels?.severity);
-    } catch (error) {
-      return runtime.unreadableInput(error, 10);
-    }
-  };
-  const readTasksTotalLabels = (labels: TasksTotalLabels): number => {
-    try {
-      return tasksTotalSeries(labels?.outcome);
-    } catch (error) {
-      return runtime.unreadableInput(error, 13);
-    }
-  };
-  const readCheckpointFailuresTotalLabels = (labels: CheckpointFailuresTotalLabels): number => {
-    try {
-      return checkpointFailuresTotalSeries(labels?.checkpoint);
-    } catch (error) {
-      return runtime.unreadableInput(error, 15);
-    }
-  };
-  const readApiCostUsdTotalLabels = (labels: ApiCostUsdTotalLabels): number => {
-    try {
-      return apiCostUsdTotalSeries(labels?.agent, labels?.operation);
-    } catch (error) {
-      return runtime.unreadableInput(error, 16);
-    }
-  };
-  const readAgentTokensTotalLabels = (labels: AgentTokensTotalLabels): number => {
-    try {
-      return agentTokensTotalSeries(labels?.agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 17);
-    }
-  };
-  const readAgentSwitchCostRatioLabels = (labels: AgentSwitchCostRatioLabels): number => {
-    try {
-      return agentSwitchCostRatioSeries(labels?.from_agent, labels?.to_agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 19);
-    }
-  };
-  const readResourceUtilizationRatioLabels = (labels: ResourceUtilizationRatioLabels): number => {
-    try {
-      return resourceUtilizationRatioSeries(labels?.resource);
-    } catch (error) {
-      return runtime.unreadableInput(error, 20);
-    }
-  };
-  const readCacheLookupsTotalLabels = (labels: CacheLookupsTotalLabels): number => {
-    try {
-      return cacheLookupsTotalSeries(labels?.cache_layer, labels?.result);
-    } catch (error) {
-      return runtime.unreadableInput(error, 22);
-    }
-  };
-  const readCacheSizeBytesLabels = (labels: CacheSizeBytesLabels): number => {
-    try {
-      return cacheSizeBytesSeries(labels?.cache_layer);
-    } catch (error) {
-      return runtime.unreadableInput(error, 23);
-    }
-  };
-  const readDatabaseQueriesTotalLabels = (labels: DatabaseQueriesTotalLabels): number => {
-    try {
-      return databaseQueriesTotalSeries(labels?.operation);
-    } catch (error) {
-      return runtime.unreadableInput(error, 26);
-    }
-  };
-  const readDatabaseQueryDurationSecondsLabels = (labels: DatabaseQueryDurationSecondsLabels): number => {
-    try {
-      return databaseQueryDurationSecondsSeries(labels?.operation);
-    } catch (error) {
-      return runtime.unreadableInput(error, 27);
-    }
-  };
-  const readExternalApiCallsTotalLabels = (labels: ExternalApiCallsTotalLabels): number => {
-    try {
-      return externalApiCallsTotalSeries(labels?.service);
-    } catch (error) {
-      return runtime.unreadableInput(error, 28);
-    }
-  };
-  const readExternalApiErrorsTotalLabels = (labels: ExternalApiErrorsTotalLabels): number => {
-    try {
-      return externalApiErrorsTotalSeries(labels?.service, labels?.error_type);
-    } catch (error) {
-      return runtime.unreadableInput(error, 29);
-    }
-  };
-  const readAgentCallsTotalLabels = (labels: AgentCallsTotalLabels): number => {
-    try {
-      return agentCallsTotalSeries(labels?.agent, labels?.operation);
-    } catch (error) {
-      return runtime.unreadableInput(error, 32);
-    }
-  };
-  const readAgentQualityScoreLabels = (labels: AgentQualityScoreLabels): number => {
-    try {
-      return agentQualityScoreSeries(labels?.agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 33);
-    }
-  };
-  const readAgentCallCostUsdLabels = (labels: AgentCallCostUsdLabels): number => {
-    try {
-      return agentCallCostUsdSeries(labels?.agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 34);
-    }
-  };
-  const readAgentTasksTotalLabels = (labels: AgentTasksTotalLabels): number => {
-    try {
-      return agentTasksTotalSeries(labels?.agent, labels?.outcome);
-    } catch (error) {
-      return runtime.unreadableInput(error, 35);
-    }
-  };
-  const readAgentSwitchesTotalLabels = (labels: AgentSwitchesTotalLabels): number => {
-    try {
-      return agentSwitchesTotalSeries(labels?.from_agent, labels?.to_agent);
-    } catch (error) {
-      return runtime.unreadableInput(error, 36);
-    }
-  };
-  const readEmbeddingCacheLookupsTotalLabels = (labels: EmbeddingCacheLookupsTotalLabels): number => {
-    try {
-      return embeddingCacheLookupsTotalSeries(labels?.result);
-    } catch (error) {
-      return runtime.unreadableInput(error, 38);
-    }
-  };
   const metrics: Metrics = {
     taskDurationSeconds: {
       observe: (value, exemplar) => taskDurationSecondsStore.observeWithExemplar(0, value, exemplar),
@@ -1098,36 +1226,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       startTimer: () => iterationDurationSecondsStore.startTimer(0),
       reset: () => iterationDurationSecondsStore.reset(),
     },
-    checkpointDurationSeconds: {
-      observe: (labels, value, exemplar) => checkpointDurationSecondsStore.observeWithExemplar(readCheckpointDurationSecondsLabels(labels), value, exemplar),
-      startTimer: (labels) => checkpointDurationSecondsStore.startTimer(readCheckpointDurationSecondsLabels(labels)),
-      reset: () => checkpointDurationSecondsStore.reset(),
-    },
+    checkpointDurationSeconds: checkpointDurationSecondsFace(runtime, 2),
     evaluationDurationSeconds: {
       observe: (value, exemplar) => evaluationDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => evaluationDurationSecondsStore.startTimer(0),
       reset: () => evaluationDurationSecondsStore.reset(),
     },
-    agentLatencySeconds: {
-      observe: (labels, value, exemplar) => agentLatencySecondsStore.observeWithExemplar(readAgentLatencySecondsLabels(labels), value, exemplar),
-      startTimer: (labels) => agentLatencySecondsStore.startTimer(readAgentLatencySecondsLabels(labels)),
-      reset: () => agentLatencySecondsStore.reset(),
-    },
+    agentLatencySeconds: agentLatencySecondsFace(runtime, 4),
     embeddingGenerationDurationSeconds: {
       observe: (value, exemplar) => embeddingGenerationDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => embeddingGenerationDurationSecondsStore.startTimer(0),
       reset: () => embeddingGenerationDurationSecondsStore.reset(),
     },
-    cacheLookupDurationSeconds: {
-      observe: (labels, value, exemplar) => cacheLookupDurationSecondsStore.observeWithExemplar(readCacheLookupDurationSecondsLabels(labels), value, exemplar),
-      startTimer: (labels) => cacheLookupDurationSecondsStore.startTimer(readCacheLookupDurationSecondsLabels(labels)),
-      reset: () => cacheLookupDurationSecondsStore.reset(),
-    },
-    externalApiRequestDurationSeconds: {
-      observe: (labels, value, exemplar) => externalApiRequestDurationSecondsStore.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(labels), value, exemplar),
-      startTimer: (labels) => externalApiRequestDurationSecondsStore.startTimer(readExternalApiRequestDurationSecondsLabels(labels)),
-      reset: () => externalApiRequestDurationSecondsStore.reset(),
-    },
+    cacheLookupDurationSeconds: cacheLookupDurationSecondsFace(runtime, 6),
+    externalApiRequestDurationSeconds: externalApiRequestDurationSecondsFace(runtime, 7),
     qualityScore: {
       observe: (value, exemplar) => qualityScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => qualityScoreStore.startTimer(0),
@@ -1138,57 +1250,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       startTimer: () => testCoverageRatioStore.startTimer(0),
       reset: () => testCoverageRatioStore.reset(),
     },
-    securityVulnerabilitiesTotal: {
-      inc: (labels, by, exemplar) => securityVulnerabilitiesTotalStore.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(labels), by, exemplar),
-      reset: () => securityVulnerabilitiesTotalStore.reset(),
-    },
+    securityVulnerabilitiesTotal: securityVulnerabilitiesTotalFace(runtime, 10),
     typeErrorsTotal: { inc: (by, exemplar) => typeErrorsTotalStore.incWithExemplar(0, by, exemplar), reset: () => typeErrorsTotalStore.reset() },
     testFailuresTotal: { inc: (by, exemplar) => testFailuresTotalStore.incWithExemplar(0, by, exemplar), reset: () => testFailuresTotalStore.reset() },
-    tasksTotal: {
-      inc: (labels, by, exemplar) => tasksTotalStore.incWithExemplar(readTasksTotalLabels(labels), by, exemplar),
-      reset: () => tasksTotalStore.reset(),
-    },
+    tasksTotal: tasksTotalFace(runtime, 13),
     earlyTerminationsTotal: { inc: (by, exemplar) => earlyTerminationsTotalStore.incWithExemplar(0, by, exemplar), reset: () => earlyTerminationsTotalStore.reset() },
-    checkpointFailuresTotal: {
-      inc: (labels, by, exemplar) => checkpointFailuresTotalStore.incWithExemplar(readCheckpointFailuresTotalLabels(labels), by, exemplar),
-      reset: () => checkpointFailuresTotalStore.reset(),
-    },
-    apiCostUsdTotal: {
-      inc: (labels, by, exemplar) => apiCostUsdTotalStore.incWithExemplar(readApiCostUsdTotalLabels(labels), by, exemplar),
-      reset: () => apiCostUsdTotalStore.reset(),
-    },
-    agentTokensTotal: {
-      inc: (labels, by, exemplar) => agentTokensTotalStore.incWithExemplar(readAgentTokensTotalLabels(labels), by, exemplar),
-      reset: () => agentTokensTotalStore.reset(),
-    },
+    checkpointFailuresTotal: checkpointFailuresTotalFace(runtime, 15),
+    apiCostUsdTotal: apiCostUsdTotalFace(runtime, 16),
+    agentTokensTotal: agentTokensTotalFace(runtime, 17),
     taskCostUsd: {
       observe: (value, exemplar) => taskCostUsdStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => taskCostUsdStore.startTimer(0),
       reset: () => taskCostUsdStore.reset(),
     },
-    agentSwitchCostRatio: {
-      set: (labels, value) => agentSwitchCostRatioStore.set(readAgentSwitchCostRatioLabels(labels), value),
-      inc: (labels, by) => agentSwitchCostRatioStore.inc(readAgentSwitchCostRatioLabels(labels), by),
-      dec: (labels, by) => agentSwitchCostRatioStore.dec(readAgentSwitchCostRatioLabels(labels), by),
-      reset: () => agentSwitchCostRatioStore.reset(),
-    },
-    resourceUtilizationRatio: {
-      set: (labels, value) => resourceUtilizationRatioStore.set(readResourceUtilizationRatioLabels(labels), value),
-      inc: (labels, by) => resourceUtilizationRatioStore.inc(readResourceUtilizationRatioLabels(labels), by),
-      dec: (labels, by) => resourceUtilizationRatioStore.dec(readResourceUtilizationRatioLabels(labels), by),
-      reset: () => resourceUtilizationRatioStore.reset(),
-    },
+    agentSwitchCostRatio: agentSwitchCostRatioFace(runtime, 19),
+    resourceUtilizationRatio: resourceUtilizationRatioFace(runtime, 20),
     costSavingsUsdTotal: { inc: (by, exemplar) => costSavingsUsdTotalStore.incWithExemplar(0, by, exemplar), reset: () => costSavingsUsdTotalStore.reset() },
-    cacheLookupsTotal: {
-      inc: (labels, by, exemplar) => cacheLookupsTotalStore.incWithExemplar(readCacheLookupsTotalLabels(labels), by, exemplar),
-      reset: () => cacheLookupsTotalStore.reset(),
-    },
-    cacheSizeBytes: {
-      set: (labels, value) => cacheSizeBytesStore.set(readCacheSizeBytesLabels(labels), value),
-      inc: (labels, by) => cacheSizeBytesStore.inc(readCacheSizeBytesLabels(labels), by),
-      dec: (labels, by) => cacheSizeBytesStore.dec(readCacheSizeBytesLabels(labels), by),
-      reset: () => cacheSizeBytesStore.reset(),
-    },
+    cacheLookupsTotal: cacheLookupsTotalFace(runtime, 22),
+    cacheSizeBytes: cacheSizeBytesFace(runtime, 23),
     taskQueueDepth: {
       set: (value) => taskQueueDepthStore.set(0, value),
       inc: (by) => taskQueueDepthStore.inc(0, by),
@@ -1201,23 +1280,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       dec: (by) => activeTasksStore.dec(0, by),
       reset: () => activeTasksStore.reset(),
     },
-    databaseQueriesTotal: {
-      inc: (labels, by, exemplar) => databaseQueriesTotalStore.incWithExemplar(readDatabaseQueriesTotalLabels(labels), by, exemplar),
-      reset: () => databaseQueriesTotalStore.reset(),
-    },
-    databaseQueryDurationSeconds: {
-      observe: (labels, value, exemplar) => databaseQueryDurationSecondsStore.observeWithExemplar(readDatabaseQueryDurationSecondsLabels(labels), value, exemplar),
-      startTimer: (labels) => databaseQueryDurationSecondsStore.startTimer(readDatabaseQueryDurationSecondsLabels(labels)),
-      reset: () => databaseQueryDurationSecondsStore.reset(),
-    },
-    externalApiCallsTotal: {
-      inc: (labels, by, exemplar) => externalApiCallsTotalStore.incWithExemplar(readExternalApiCallsTotalLabels(labels), by, exemplar),
-      reset: () => externalApiCallsTotalStore.reset(),
-    },
-    externalApiErrorsTotal: {
-      inc: (labels, by, exemplar) => externalApiErrorsTotalStore.incWithExemplar(readExternalApiErrorsTotalLabels(labels), by, exemplar),
-      reset: () => externalApiErrorsTotalStore.reset(),
-    },
+    databaseQueriesTotal: databaseQueriesTotalFace(runtime, 26),
+    databaseQueryDurationSeconds: databaseQueryDurationSecondsFace(runtime, 27),
+    externalApiCallsTotal: externalApiCallsTotalFace(runtime, 28),
+    externalApiErrorsTotal: externalApiErrorsTotalFace(runtime, 29),
     parallelEvaluationSpeedup: {
       observe: (value, exemplar) => parallelEvaluationSpeedupStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => parallelEvaluationSpeedupStore.startTimer(0),
@@ -1229,37 +1295,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       dec: (by) => memoryUsageBytesStore.dec(0, by),
       reset: () => memoryUsageBytesStore.reset(),
     },
-    agentCallsTotal: {
-      inc: (labels, by, exemplar) => agentCallsTotalStore.incWithExemplar(readAgentCallsTotalLabels(labels), by, exemplar),
-      reset: () => agentCallsTotalStore.reset(),
-    },
-    agentQualityScore: {
-      observe: (labels, value, exemplar) => agentQualityScoreStore.observeWithExemplar(readAgentQualityScoreLabels(labels), value, exemplar),
-      startTimer: (labels) => agentQualityScoreStore.startTimer(readAgentQualityScoreLabels(labels)),
-      reset: () => agentQualityScoreStore.reset(),
-    },
-    agentCallCostUsd: {
-      observe: (labels, value, exemplar) => agentCallCostUsdStore.observeWithExemplar(readAgentCallCostUsdLabels(labels), value, exemplar),
-      startTimer: (labels) => agentCallCostUsdStore.startTimer(readAgentCallCostUsdLabels(labels)),
-      reset: () => agentCallCostUsdStore.reset(),
-    },
-    agentTasksTotal: {
-      inc: (labels, by, exemplar) => agentTasksTotalStore.incWithExemplar(readAgentTasksTotalLabels(labels), by, exemplar),
-      reset: () => agentTasksTotalStore.reset(),
-    },
-    agentSwitchesTotal: {
-      inc: (labels, by, exemplar) => agentSwitchesTotalStore.incWithExemplar(readAgentSwitchesTotalLabels(labels), by, exemplar),
-      reset: () => agentSwitchesTotalStore.reset(),
-    },
+    agentCallsTotal: apiCostUsdTotalFace(runtime, 32),
+    agentQualityScore: agentLatencySecondsFace(runtime, 33),
+    agentCallCostUsd: agentLatencySecondsFace(runtime, 34),
+    agentTasksTotal: agentTasksTotalFace(runtime, 35),
+    agentSwitchesTotal: agentSwitchesTotalFace(runtime, 36),
     agentSwitchQualityImprovementScore: {
       observe: (value, exemplar) => agentSwitchQualityImprovementScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => agentSwitchQualityImprovementScoreStore.startTimer(0),
       reset: () => agentSwitchQualityImprovementScoreStore.reset(),
     },
-    embeddingCacheLookupsTotal: {
-      inc: (labels, by, exemplar) => embeddingCacheLookupsTotalStore.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(labels), by, exemplar),
-      reset: () => embeddingCacheLookupsTotalStore.reset(),
-    },
+    embeddingCacheLookupsTotal: embeddingCacheLookupsTotalFace(runtime, 38),
     guidelineMatchScore: {
       observe: (value, exemplar) => guidelineMatchScoreStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => guidelineMatchScoreStore.startTimer(0),
@@ -1289,20 +1335,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     qualityScoreStore.observeWithExemplar(0, qualityScore, exemplar);
     taskCostUsdStore.observeWithExemplar(0, costUsd, exemplar);
     testCoverageRatioStore.observeWithExemplar(0, testCoverageRatio, exemplar);
-    tasksTotalStore.incWithExemplar(tasksTotalSeries(outcome), 1, exemplar);
-    agentTasksTotalStore.incWithExemplar(agentTasksTotalSeries(agent, outcome), 1, exemplar);
-    agentQualityScoreStore.observeWithExemplar(agentQualityScoreSeries(agent), qualityScore, exemplar);
+    tasksTotalStore.incWithExemplar(tasksTotalSeries(runtime, 13, outcome), 1, exemplar);
+    agentTasksTotalStore.incWithExemplar(agentTasksTotalSeries(runtime, 35, agent, outcome), 1, exemplar);
+    agentQualityScoreStore.observeWithExemplar(agentLatencySecondsSeries(runtime, 33, agent), qualityScore, exemplar);
   };
   const recordAgentCallSlowly = (agent: unknown, latencySeconds: number, operation: unknown, costUsd: number, tokens: number, exemplar: Exemplar | undefined): void => {
-    agentLatencySecondsStore.observeWithExemplar(agentLatencySecondsSeries(agent), latencySeconds, exemplar);
-    agentCallsTotalStore.incWithExemplar(agentCallsTotalSeries(agent, operation), 1, exemplar);
-    apiCostUsdTotalStore.incByWithExemplar(apiCostUsdTotalSeries(agent, operation), costUsd, exemplar);
-    agentTokensTotalStore.incByWithExemplar(agentTokensTotalSeries(agent), tokens, exemplar);
-    agentCallCostUsdStore.observeWithExemplar(agentCallCostUsdSeries(agent), costUsd, exemplar);
+    agentLatencySecondsStore.observeWithExemplar(agentLatencySecondsSeries(runtime, 4, agent), latencySeconds, exemplar);
+    agentCallsTotalStore.incWithExemplar(apiCostUsdTotalSeries(runtime, 32, agent, operation), 1, exemplar);
+    apiCostUsdTotalStore.incByWithExemplar(apiCostUsdTotalSeries(runtime, 16, agent, operation), costUsd, exemplar);
+    agentTokensTotalStore.incByWithExemplar(agentLatencySecondsSeries(runtime, 17, agent), tokens, exemplar);
+    agentCallCostUsdStore.observeWithExemplar(agentLatencySecondsSeries(runtime, 34, agent), costUsd, exemplar);
   };
   const recordCacheLookupSlowly = (cacheLayer: unknown, durationSeconds: number, result: unknown, exemplar: Exemplar | undefined): void => {
-    cacheLookupDurationSecondsStore.observeWithExemplar(cacheLookupDurationSecondsSeries(cacheLayer), durationSeconds, exemplar);
-    cacheLookupsTotalStore.incWithExemplar(cacheLookupsTotalSeries(cacheLayer, result), 1, exemplar);
+    cacheLookupDurationSecondsStore.observeWithExemplar(cacheLookupDurationSecondsSeries(runtime, 6, cacheLayer), durationSeconds, exemplar);
+    cacheLookupsTotalStore.incWithExemplar(cacheLookupsTotalSeries(runtime, 22, cacheLayer, result), 1, exemplar);
   };
   const recordEvaluationSlowly = (durationSeconds: number, vulnerabilitiesCritical: number, vulnerabilitiesHigh: number, vulnerabilitiesMedium: number, vulnerabilitiesLow: number, typeErrors: number, testFailures: number, exemplar: Exemplar | undefined): void => {
     evaluationDurationSecondsStore.observeWithExemplar(0, durationSeconds, exemplar);
@@ -1314,12 +1360,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     testFailuresTotalStore.incByWithExemplar(0, testFailures, exemplar);
   };
   const recordAgentSwitchSlowly = (fromAgent: unknown, toAgent: unknown, qualityImprovement: number, costRatio: number, exemplar: Exemplar | undefined): void => {
-    agentSwitchesTotalStore.incWithExemplar(agentSwitchesTotalSeries(fromAgent, toAgent), 1, exemplar);
+    agentSwitchesTotalStore.incWithExemplar(agentSwitchCostRatioSeries(runtime, 36, fromAgent, toAgent), 1, exemplar);
     agentSwitchQualityImprovementScoreStore.observeWithExemplar(0, qualityImprovement, exemplar);
-    agentSwitchCostRatioStore.set(agentSwitchCostRatioSeries(fromAgent, toAgent), costRatio);
+    agentSwitchCostRatioStore.set(agentSwitchCostRatioSeries(runtime, 19, fromAgent, toAgent), costRatio);
   };
   const recordCheckpointFailureSlowly = (checkpoint: unknown, exemplar: Exemplar | undefined): void => {
-    checkpointFailuresTotalStore.incWithExemplar(checkpointFailuresTotalSeries(checkpoint), 1, exemplar);
+    checkpointFailuresTotalStore.incWithExemplar(checkpointDurationSecondsSeries(runtime, 15, checkpoint), 1, exemplar);
     earlyTerminationsTotalStore.incWithExemplar(0, 1, exemplar);
   };
   const recorder: Recorder = {

@@ -84,6 +84,14 @@ export function metricLabelReaderName(key: string): string {
   return `read${pascalCase(key)}Labels`;
 }
 
+/**
+ * `agent_calls_total` → `agentCallsTotalFace` (runtime and metric id → the typed object of a
+ * labelled metric; one per metric type and label list, shared by the metrics that have both).
+ */
+export function metricFaceFunctionName(key: string): string {
+  return `${camelCase(key)}Face`;
+}
+
 /** `cost_usd` field of an event → `costUsd` (the local of the recorder method that reads it once). */
 export function eventFieldLocalName(fieldId: string): string {
   return camelCase(fieldId);
@@ -111,7 +119,7 @@ export const GENERATED_MODULE_NAMES: readonly string[] = [
  * Locals and parameters of the generated functions (createMetrics, the faces, the recorder
  * methods). A metric, label or field name that generated one of them would shadow it.
  */
-export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error', 'exemplar'];
+export const GENERATED_LOCAL_NAMES: readonly string[] = ['options', 'runtime', 'metrics', 'recorder', 'labels', 'value', 'by', 'event', 'error', 'exemplar', 'metricId'];
 
 /**
  * Global names of TypeScript's libraries and Node's types that a generated module may use (utility

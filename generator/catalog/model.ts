@@ -13,6 +13,7 @@ import {
   infoLabelProperty,
   labelIndexFunctionName,
   labelParameterName,
+  metricFaceFunctionName,
   metricLabelReaderName,
   metricSeriesFunctionName,
   metricStoreName,
@@ -259,6 +260,8 @@ export interface MetricModel {
   readonly seriesFunction: string;
   /** Function from its label object to a series number, a throwing read dropped (labelled metrics). */
   readonly labelReader: string;
+  /** Function from the runtime and the metric id to its typed object (labelled metrics). */
+  readonly faceFunction: string;
   /** Where the metric is declared (built-in metrics: the top of the file). */
   readonly source: Position;
   readonly path: SourcePath;
@@ -525,6 +528,7 @@ export function buildModel(
       store: metricStoreName(key),
       seriesFunction: metricSeriesFunctionName(key),
       labelReader: metricLabelReaderName(key),
+      faceFunction: metricFaceFunctionName(key),
       source: locate(['metrics', key], { key: true }),
       path: ['metrics', key],
     };
@@ -810,6 +814,7 @@ function droppedMetric(namespace: string, group: string, declared: readonly Metr
     store: metricStoreName(key),
     seriesFunction: metricSeriesFunctionName(key),
     labelReader: metricLabelReaderName(key),
+    faceFunction: metricFaceFunctionName(key),
     source: { line: 1, col: 1 },
     path: [],
   };

@@ -41,6 +41,8 @@ describe('names of the generated module', () => {
     const fromModel = new Set([
       ...catalog!.labels.flatMap((l) => [l.typeName, l.specConst, l.indexFunction, ...Object.values(indexTableNames(l.indexFunction))]),
       ...catalog!.metrics.map((m) => m.labelsTypeName),
+      // The series functions, label readers and face functions, shared by the metrics with the same labels.
+      ...catalog!.metrics.flatMap((m) => [m.seriesFunction, m.labelReader, m.faceFunction]),
       ...catalog!.events.map((e) => e.typeName),
     ]);
     const names = topLevelNames();

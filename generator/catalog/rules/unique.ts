@@ -114,7 +114,7 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
   for (const metric of declared) {
     const owner = { what: `metric ${metric.key}`, path: metric.path };
     identifier(metric.store, owner);
-    if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader]) identifier(name, owner);
+    if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader, metric.faceFunction]) identifier(name, owner);
   }
   for (const event of catalog.events) identifier(eventSlowPathName(event.method), { what: `the slow path of event ${event.id}`, path: event.path });
   // Parameters and locals of the series functions and recorder methods: they may repeat from one

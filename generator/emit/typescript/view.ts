@@ -14,8 +14,18 @@ export interface TypeScriptView {
   /** One value-to-position function per distinct value set. */
   readonly indexFunctions: readonly IndexFunctionView[];
   readonly metrics: readonly MetricView[];
-  /** The labelled metrics, which have series functions and label readers. */
-  readonly labeledMetrics: readonly MetricView[];
+  /**
+   * One series function and one label reader per distinct label list, shared by the metrics that
+   * have it and named after the first of them: a metric id argument says whose drops to count. One
+   * function per metric cost the type checker more than a second for a 1000-metric catalogue.
+   */
+  readonly labelSets: readonly LabelSetView[];
+  /**
+   * One function per metric type and label list (classic and native histograms apart) that builds
+   * the typed object of a labelled metric over its store, shared like the label readers: an object
+   * literal per metric inside createMetrics cost the type checker about a millisecond each.
+   */
+  readonly faces: readonly FaceView[];
   readonly events: readonly EventView[];
   readonly summary: readonly SummaryView[];
   /** Doc comment of `summary()`: the catalogue's figures. */
@@ -83,6 +93,27 @@ function hashView(indexFunction: string, values: readonly string[]): HashView | 
   };
 }
 
+interface LabelSetView {
+  readonly seriesFn: string;
+  readonly readFn: string;
+  /** The labels type of the first metric; the other metrics' types have the same properties. */
+  readonly labelsType: string;
+  readonly labels: MetricView['labels'];
+  /** Which metrics share the functions, for their doc comments. */
+  readonly sharedBy: string;
+}
+
+interface FaceView {
+  readonly faceFn: string;
+  readonly type: string;
+  readonly storeClass: string;
+  readonly accessor: string;
+  readonly readFn: string;
+  /** The labels type of the first metric; the other metrics' types have the same properties. */
+  readonly labelsType: string;
+  readonly sharedBy: string;
+}
+
 interface MetricView {
   readonly id: number;
   readonly name: string;
@@ -100,6 +131,10 @@ interface MetricView {
   readonly seriesFn: string;
   /** Reads a label object into a series number, counting a throwing read as a drop. */
   readonly readFn: string;
+  /** Builds the typed object of a labelled metric (its store inside). */
+  readonly faceFn: string;
+  /** Whether createMetrics holds the store in a local: unlabelled metrics, and those an event or a summary figure records or reads. */
+  readonly storeLocal: boolean;
   readonly labels: readonly { key: string; parameter: string; positionLocal: string; typeName: string; indexFn: string; specConst: string; position: number; stride: number }[];
   readonly labeled: boolean;
   readonly labelsType: string;
@@ -115,6 +150,8 @@ interface SeriesView {
   readonly constant: number;
   /** Fixed label values the constant stands for, as `label="value"` (for a comment). */
   readonly fixed: string;
+  /** The metric the record updates (the series function counts a drop for it). */
+  readonly id: number;
   /** Position locals that must all be known (>= 0) for the arithmetic; else the series function decides. */
   readonly known: readonly string[];
   readonly seriesFn: string;
@@ -189,8 +226,19 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     else shared.labels.push(label.id);
   }
 
+  // A metric's label list, by label ids in order: metrics with the same list share their functions.
+  const labelSetKey = (metric: MetricModel): string => JSON.stringify(metric.labels.map((label) => label.id));
+  const labelSetOwners = new Map<string, MetricModel>();
+  for (const metric of metrics) if (metric.labels.length > 0 && !labelSetOwners.has(labelSetKey(metric))) labelSetOwners.set(labelSetKey(metric), metric);
+  // A face function serves one type and label list; native histograms are a store class of their own.
+  const faceKey = (metric: MetricModel): string => `${metric.type}${metric.native === undefined ? '' : ' native'} ${labelSetKey(metric)}`;
+  const faceOwners = new Map<string, MetricModel>();
+  for (const metric of metrics) if (metric.labels.length > 0 && metric.type !== 'info' && !faceOwners.has(faceKey(metric))) faceOwners.set(faceKey(metric), metric);
+  const readStores = new Set([...catalog.events.flatMap((event) => event.records.map((record) => record.metric.key)), ...catalog.summary.flatMap((figure) => (figure.kind === 'ratio' ? [figure.ratio.numerator.key, figure.ratio.denominator.key] : [figure.metric.key]))]);
   const metricViews = metrics.map((metric, id): MetricView => {
     const storeClass = storeClassName(metric.type);
+    const owner = labelSetOwners.get(labelSetKey(metric)) ?? metric;
+    const faceOwner = faceOwners.get(faceKey(metric));
     return {
       id,
       name: metric.name,
@@ -204,8 +252,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
       store: metric.store,
       storeClass,
       accessor: metric.type,
-      seriesFn: metric.seriesFunction,
-      readFn: metric.labelReader,
+      seriesFn: owner.seriesFunction,
+      readFn: owner.labelReader,
+      faceFn: faceOwner?.faceFunction ?? '',
+      storeLocal: faceOwner === undefined || readStores.has(metric.key),
       labels: metric.labels.map((label, position) => ({
         key: label.name,
         parameter: label.parameter,
@@ -288,6 +338,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
           fastMethod: method,
           exemplar: withExemplar,
           series: {
+            id: view.id,
             terms,
             constant,
             fixed: fixed.join(', '),
@@ -364,8 +415,29 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
         hash,
       };
     }),
+    faces: [...faceOwners.values()].map((owner): FaceView => {
+      const view = viewOf(owner);
+      return {
+        faceFn: view.faceFn,
+        type: view.type,
+        storeClass: view.storeClass,
+        accessor: view.accessor,
+        readFn: view.readFn,
+        labelsType: view.labelsType,
+        sharedBy: sharedByText(metricViews.filter((m) => m.faceFn === view.faceFn).map((m) => m.name)),
+      };
+    }),
     metrics: metricViews,
-    labeledMetrics: metricViews.filter((m) => m.labeled),
+    labelSets: [...labelSetOwners.values()].map((owner): LabelSetView => {
+      const view = viewOf(owner);
+      return {
+        seriesFn: view.seriesFn,
+        readFn: view.readFn,
+        labelsType: view.labelsType,
+        labels: view.labels,
+        sharedBy: sharedByText(metricViews.filter((m) => m.seriesFn === view.seriesFn).map((m) => m.name)),
+      };
+    }),
     events,
     summary,
     summaryDoc:
@@ -386,6 +458,12 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     runtimeValues,
     runtimeTypes,
   };
+}
+
+/** `a`, `a and b`, `a, b and c`, or `a and 41 other metrics`. */
+function sharedByText(names: readonly string[]): string {
+  if (names.length > 3) return `${names[0]} and ${names.length - 1} other metrics`;
+  return names.length === 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** Series of the labels after `position` each value of the label at `position` spans (first label most significant). */

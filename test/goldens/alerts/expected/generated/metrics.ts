@@ -61,6 +61,36 @@ export interface JobsTotalLabels {
   readonly result: Result;
 }
 
+// Label values → series number, first label most significant. A value outside the catalogue goes
+// to the runtime: its overflow value, or -1 (dropped and counted for metric `metricId`). Metrics
+// with the same labels share these functions.
+/** Series number of labels result, for work_jobs_total. */
+function jobsTotalSeries(runtime: MetricsRuntime, metricId: number, result: unknown): number {
+  let resultAt = resultIndex(result);
+  if (resultAt < 0 && (resultAt = runtime.unknownLabel(metricId, 0, result)) < 0) return -1;
+  return resultAt;
+}
+
+/** The same from a label object, for work_jobs_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readJobsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: JobsTotalLabels): number {
+  try {
+    return jobsTotalSeries(runtime, metricId, labels?.result);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The counter of work_jobs_total. */
+function jobsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<JobsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readJobsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
 }
@@ -100,29 +130,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ...options,
     namespace: "work",
   });
-  const jobsTotalStore = runtime.counter(0);
   const queueDepthStore = runtime.gauge(1);
   const jobDurationSecondsStore = runtime.histogram(2);
-  // Label values → series number, first label most significant. A value outside the catalogue goes
-  // to the runtime: its overflow value, or -1 (dropped and counted).
-  const jobsTotalSeries = (result: unknown): number => {
-    let resultAt = resultIndex(result);
-    if (resultAt < 0 && (resultAt = runtime.unknownLabel(0, 0, result)) < 0) return -1;
-    return resultAt;
-  };
-  // A getter or Proxy on a label object may throw: that call is dropped and counted, not thrown.
-  const readJobsTotalLabels = (labels: JobsTotalLabels): number => {
-    try {
-      return jobsTotalSeries(labels?.result);
-    } catch (error) {
-      return runtime.unreadableInput(error, 0);
-    }
-  };
   const metrics: Metrics = {
-    jobsTotal: {
-      inc: (labels, by, exemplar) => jobsTotalStore.incWithExemplar(readJobsTotalLabels(labels), by, exemplar),
-      reset: () => jobsTotalStore.reset(),
-    },
+    jobsTotal: jobsTotalFace(runtime, 0),
     queueDepth: {
       set: (value) => queueDepthStore.set(0, value),
       inc: (by) => queueDepthStore.inc(0, by),

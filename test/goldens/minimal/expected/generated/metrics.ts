@@ -54,6 +54,36 @@ export interface RequestsTotalLabels {
   readonly method: Method;
 }
 
+// Label values → series number, first label most significant. A value outside the catalogue goes
+// to the runtime: its overflow value, or -1 (dropped and counted for metric `metricId`). Metrics
+// with the same labels share these functions.
+/** Series number of labels method, for shop_requests_total. */
+function requestsTotalSeries(runtime: MetricsRuntime, metricId: number, method: unknown): number {
+  let methodAt = methodIndex(method);
+  if (methodAt < 0 && (methodAt = runtime.unknownLabel(metricId, 0, method)) < 0) return -1;
+  return methodAt;
+}
+
+/** The same from a label object, for shop_requests_total. A getter or Proxy on it may throw: that call is dropped and counted, not thrown. */
+function readRequestsTotalLabels(runtime: MetricsRuntime, metricId: number, labels: RequestsTotalLabels): number {
+  try {
+    return requestsTotalSeries(runtime, metricId, labels?.method);
+  } catch (error) {
+    return runtime.unreadableInput(error, metricId);
+  }
+}
+
+// The typed object of a labelled metric over its store. Metrics of one type with the same labels
+// share the function; `metricId` says which metric's store it records into.
+/** The counter of shop_requests_total. */
+function requestsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<RequestsTotalLabels> {
+  const store = runtime.counter(metricId);
+  return {
+    inc: (labels, by, exemplar) => store.incWithExemplar(readRequestsTotalLabels(runtime, metricId, labels), by, exemplar),
+    reset: () => store.reset(),
+  };
+}
+
 /** Figures computed from what was recorded; `null` until there is something to compute from. */
 export interface MetricsSummary {
 }
@@ -91,28 +121,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ...options,
     namespace: "shop",
   });
-  const requestsTotalStore = runtime.counter(0);
   const requestDurationSecondsStore = runtime.histogram(1);
-  // Label values → series number, first label most significant. A value outside the catalogue goes
-  // to the runtime: its overflow value, or -1 (dropped and counted).
-  const requestsTotalSeries = (method: unknown): number => {
-    let methodAt = methodIndex(method);
-    if (methodAt < 0 && (methodAt = runtime.unknownLabel(0, 0, method)) < 0) return -1;
-    return methodAt;
-  };
-  // A getter or Proxy on a label object may throw: that call is dropped and counted, not thrown.
-  const readRequestsTotalLabels = (labels: RequestsTotalLabels): number => {
-    try {
-      return requestsTotalSeries(labels?.method);
-    } catch (error) {
-      return runtime.unreadableInput(error, 0);
-    }
-  };
   const metrics: Metrics = {
-    requestsTotal: {
-      inc: (labels, by, exemplar) => requestsTotalStore.incWithExemplar(readRequestsTotalLabels(labels), by, exemplar),
-      reset: () => requestsTotalStore.reset(),
-    },
+    requestsTotal: requestsTotalFace(runtime, 0),
     requestDurationSeconds: {
       observe: (value, exemplar) => requestDurationSecondsStore.observeWithExemplar(0, value, exemplar),
       startTimer: () => requestDurationSecondsStore.startTimer(0),

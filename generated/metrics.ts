@@ -865,12 +865,14 @@ function readEmbeddingCacheLookupsTotalLabels(runtime: MetricsRuntime, metricId:
 }
 
 // The typed object of a labelled metric over its store. Metrics of one type with the same labels
-// share the function; `metricId` says which metric's store it records into.
+// share the function; `metricId` says which metric's store it records into. A call without an
+// exemplar goes straight to the store's plain method, which V8 inlines here: a fractional value is
+// then never boxed into a heap number.
 /** The histogram of lazybird_checkpoint_duration_seconds. */
 function checkpointDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CheckpointDurationSecondsLabels> {
   const store = runtime.histogram(metricId);
   return {
-    observe: (labels, value, exemplar) => store.observeWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    observe: (labels, value, exemplar) => (exemplar === undefined ? store.observe(readCheckpointDurationSecondsLabels(runtime, metricId, labels), value) : store.observeWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), value, exemplar)),
     startTimer: (labels) => store.startTimer(readCheckpointDurationSecondsLabels(runtime, metricId, labels)),
     reset: () => store.reset(),
   };
@@ -880,7 +882,7 @@ function checkpointDurationSecondsFace(runtime: MetricsRuntime, metricId: number
 function agentLatencySecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<AgentLatencySecondsLabels> {
   const store = runtime.histogram(metricId);
   return {
-    observe: (labels, value, exemplar) => store.observeWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), value, exemplar),
+    observe: (labels, value, exemplar) => (exemplar === undefined ? store.observe(readAgentLatencySecondsLabels(runtime, metricId, labels), value) : store.observeWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), value, exemplar)),
     startTimer: (labels) => store.startTimer(readAgentLatencySecondsLabels(runtime, metricId, labels)),
     reset: () => store.reset(),
   };
@@ -890,7 +892,7 @@ function agentLatencySecondsFace(runtime: MetricsRuntime, metricId: number): Lab
 function cacheLookupDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<CacheLookupDurationSecondsLabels> {
   const store = runtime.histogram(metricId);
   return {
-    observe: (labels, value, exemplar) => store.observeWithExemplar(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    observe: (labels, value, exemplar) => (exemplar === undefined ? store.observe(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value) : store.observeWithExemplar(readCacheLookupDurationSecondsLabels(runtime, metricId, labels), value, exemplar)),
     startTimer: (labels) => store.startTimer(readCacheLookupDurationSecondsLabels(runtime, metricId, labels)),
     reset: () => store.reset(),
   };
@@ -900,7 +902,7 @@ function cacheLookupDurationSecondsFace(runtime: MetricsRuntime, metricId: numbe
 function externalApiRequestDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<ExternalApiRequestDurationSecondsLabels> {
   const store = runtime.histogram(metricId);
   return {
-    observe: (labels, value, exemplar) => store.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), value, exemplar),
+    observe: (labels, value, exemplar) => (exemplar === undefined ? store.observe(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), value) : store.observeWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), value, exemplar)),
     startTimer: (labels) => store.startTimer(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels)),
     reset: () => store.reset(),
   };
@@ -910,7 +912,7 @@ function externalApiRequestDurationSecondsFace(runtime: MetricsRuntime, metricId
 function securityVulnerabilitiesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<SecurityVulnerabilitiesTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readSecurityVulnerabilitiesTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readSecurityVulnerabilitiesTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -919,7 +921,7 @@ function securityVulnerabilitiesTotalFace(runtime: MetricsRuntime, metricId: num
 function tasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<TasksTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readTasksTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readTasksTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -928,7 +930,7 @@ function tasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCount
 function checkpointFailuresTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CheckpointFailuresTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readCheckpointDurationSecondsLabels(runtime, metricId, labels), by) : store.incWithExemplar(readCheckpointDurationSecondsLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -937,7 +939,7 @@ function checkpointFailuresTotalFace(runtime: MetricsRuntime, metricId: number):
 function apiCostUsdTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ApiCostUsdTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readApiCostUsdTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readApiCostUsdTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readApiCostUsdTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -946,7 +948,7 @@ function apiCostUsdTotalFace(runtime: MetricsRuntime, metricId: number): Labeled
 function agentTokensTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTokensTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readAgentLatencySecondsLabels(runtime, metricId, labels), by) : store.incWithExemplar(readAgentLatencySecondsLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -977,7 +979,7 @@ function resourceUtilizationRatioFace(runtime: MetricsRuntime, metricId: number)
 function cacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<CacheLookupsTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readCacheLookupsTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -997,7 +999,7 @@ function cacheSizeBytesFace(runtime: MetricsRuntime, metricId: number): LabeledG
 function databaseQueriesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<DatabaseQueriesTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readDatabaseQueriesTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -1006,7 +1008,7 @@ function databaseQueriesTotalFace(runtime: MetricsRuntime, metricId: number): La
 function databaseQueryDurationSecondsFace(runtime: MetricsRuntime, metricId: number): LabeledHistogram<DatabaseQueryDurationSecondsLabels> {
   const store = runtime.histogram(metricId);
   return {
-    observe: (labels, value, exemplar) => store.observeWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), value, exemplar),
+    observe: (labels, value, exemplar) => (exemplar === undefined ? store.observe(readDatabaseQueriesTotalLabels(runtime, metricId, labels), value) : store.observeWithExemplar(readDatabaseQueriesTotalLabels(runtime, metricId, labels), value, exemplar)),
     startTimer: (labels) => store.startTimer(readDatabaseQueriesTotalLabels(runtime, metricId, labels)),
     reset: () => store.reset(),
   };
@@ -1016,7 +1018,7 @@ function databaseQueryDurationSecondsFace(runtime: MetricsRuntime, metricId: num
 function externalApiCallsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiCallsTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), by) : store.incWithExemplar(readExternalApiRequestDurationSecondsLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -1025,7 +1027,7 @@ function externalApiCallsTotalFace(runtime: MetricsRuntime, metricId: number): L
 function externalApiErrorsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<ExternalApiErrorsTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readExternalApiErrorsTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readExternalApiErrorsTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readExternalApiErrorsTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -1034,7 +1036,7 @@ function externalApiErrorsTotalFace(runtime: MetricsRuntime, metricId: number): 
 function agentTasksTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentTasksTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentTasksTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readAgentTasksTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readAgentTasksTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -1043,7 +1045,7 @@ function agentTasksTotalFace(runtime: MetricsRuntime, metricId: number): Labeled
 function agentSwitchesTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<AgentSwitchesTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by) : store.incWithExemplar(readAgentSwitchCostRatioLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }
@@ -1052,7 +1054,7 @@ function agentSwitchesTotalFace(runtime: MetricsRuntime, metricId: number): Labe
 function embeddingCacheLookupsTotalFace(runtime: MetricsRuntime, metricId: number): LabeledCounter<EmbeddingCacheLookupsTotalLabels> {
   const store = runtime.counter(metricId);
   return {
-    inc: (labels, by, exemplar) => store.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar),
+    inc: (labels, by, exemplar) => (exemplar === undefined ? store.inc(readEmbeddingCacheLookupsTotalLabels(runtime, metricId, labels), by) : store.incWithExemplar(readEmbeddingCacheLookupsTotalLabels(runtime, metricId, labels), by, exemplar)),
     reset: () => store.reset(),
   };
 }

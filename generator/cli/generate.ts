@@ -8,7 +8,7 @@ import { breakingChanges } from '../checks/compat.js';
 import { regenerateCommand } from '../conventions.js';
 import { largest } from '../emit/docs.js';
 import { emitAll } from '../emit/index.js';
-import { readPrevious } from '../previous.js';
+import { readPrevious } from '../checks/previous.js';
 import { WriteError, findStale, isStale, writeOutputs } from '../write.js';
 import { readCatalogFile } from '../read-catalog.js';
 import type { Command } from './args.js';
@@ -86,7 +86,7 @@ export async function runLive(catalogPath: string, url: string, report: Reporter
   const compiled = compile(catalogPath, report, 'nothing checked');
   if (typeof compiled === 'number') return compiled;
   const catalog = compiled.catalog as Catalog;
-  const { compareExposition, displayUrl, printable, scrape, SCRAPE_LIMITS } = await import('../live/index.js');
+  const { compareExposition, displayUrl, printable, scrape, SCRAPE_LIMITS } = await import('../checks/live/index.js');
   const shown = displayUrl(url);
   const scraped = await scrape(url, timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 });
   if (!scraped.ok) {

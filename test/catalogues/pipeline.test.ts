@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../generator/catalog/model.js';
-import { checkExposition } from '../../generator/live/index.js';
+import { checkExposition } from '../../generator/checks/live/index.js';
 import { Simulator } from '../../generator/simulate/simulator.js';
 import { metricSpecs } from '../../generator/simulate/specs.js';
 import type { CatalogueRuntime } from '../../generator/simulate/specs.js';

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { readPrevious } from '../../generator/previous.js';
+import { readPrevious } from '../../generator/checks/previous.js';
 import { catalogue, makeTempDir, positionOf } from '../helpers/catalogue.js';
 
 const OLD = catalogue();

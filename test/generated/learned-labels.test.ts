@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkExposition } from '../../generator/live/index.js';
+import { checkExposition } from '../../generator/checks/live/index.js';
 import { FaultSet } from '../../generator/simulate/faults.js';
 import { SIMULATION_FAULTS, Simulator } from '../../generator/simulate/simulator.js';
 import type { SimulationFault } from '../../generator/simulate/simulator.js';

@@ -9,7 +9,7 @@ import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCatalog } from '../../generator/catalog/index.js';
 import { main } from '../../generator/cli.js';
-import { EXPOSITION_LIMITS, ExpositionParser, SCRAPE_LIMITS, checkExposition, parseExposition, scrape } from '../../generator/live/index.js';
+import { EXPOSITION_LIMITS, ExpositionParser, SCRAPE_LIMITS, checkExposition, parseExposition, scrape } from '../../generator/checks/live/index.js';
 import { catalogue, makeTempDir } from '../helpers/catalogue.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,10 +2,10 @@
  * What a running exporter exposes, against what the catalogue says: metrics missing or unknown,
  * types, help texts, label names and values, buckets, and series against the budget. Pure.
  */
-import type { Catalog, MetricModel } from '../catalog/model.js';
+import type { Catalog, MetricModel } from '../../catalog/model.js';
 import type { ExposedFamily, ParsedExposition } from './exposition.js';
 import { parseValue } from './exposition.js';
-import { LEARNED_VALUE_MAX_LENGTH, invalidLearnedValue } from '../../runtime/learned.js';
+import { LEARNED_VALUE_MAX_LENGTH, invalidLearnedValue } from '../../../runtime/learned.js';
 
 export type LiveRule =
   | 'live-malformed'

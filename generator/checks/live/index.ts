@@ -6,7 +6,7 @@
  * labels per line, samples kept), and what it prints is made inert (controls escaped, long texts
  * clipped, credentials never shown).
  */
-import type { Catalog } from '../catalog/model.js';
+import type { Catalog } from '../../catalog/model.js';
 import { compareExposition } from './compare.js';
 import type { CompareOptions, LiveFinding, LiveReport } from './compare.js';
 import { ExpositionParser, parseExposition } from './exposition.js';

@@ -33,8 +33,9 @@ export function histogramSampleNames(fullName: string): readonly [bucket: string
  * Whether a histogram with these bucket bounds exposes `_sum` and `_count`. OpenMetrics 1.0: a
  * histogram with a negative threshold "MUST NOT contain a sum value as it would no longer be a
  * counter semantically", and `_count` appears "if and only if" `_sum` does. Its count stays readable
- * as the `le="+Inf"` bucket. Both formats follow this rule, so what Prometheus stores does not depend
- * on the format a scrape negotiated.
+ * as the `le="+Inf"` bucket. The text formats follow this rule; protobuf carries both anyway, as
+ * Prometheus's protobuf parser stores them for every classic histogram (runtime/protobuf.ts), so what
+ * Prometheus stores for such a histogram depends on the format a scrape negotiated.
  */
 export function histogramExposesSum(buckets: readonly number[]): boolean {
   return !buckets.some((bound) => bound < 0);

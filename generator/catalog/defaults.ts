@@ -44,6 +44,13 @@ export function labelNameOf(id: string, label: RawLabel): string {
  * Product of label value counts; a histogram's label set costs what the TSDB stores for it: a
  * classic histogram buckets + `+Inf` + `_sum` + `_count`, a native one a single series (ingested
  * over protobuf), one with both shapes the two added up.
+ *
+ * A classic histogram with a negative bucket bound costs buckets + 3 as well, although the text
+ * formats expose no `_sum` and `_count` for it (runtime/names.ts histogramExposesSum), so that a
+ * Prometheus scraping them stores buckets + 1: a Prometheus that negotiates protobuf (any with
+ * native histograms on, whatever this catalogue declares) stores `_sum` and `_count` for every
+ * classic histogram, and the runtime writes them there (runtime/protobuf.ts). The budget is the
+ * most any scrape may store.
  */
 export function seriesCount(labelValueCounts: readonly number[], buckets: number | undefined, native = false): number {
   const combinations = labelValueCounts.reduce((product, count) => product * count, 1);

@@ -1,8 +1,9 @@
 /**
  * The breaking-change check: what a new catalogue does to dashboards, alerts and queries written
  * against the previous one. Removing or renaming a metric, changing its type, unit or buckets, or
- * taking away labels, label values, alerts or recording rules breaks them (a changed alert label
- * reroutes the alert: a warning), unless the metric was
+ * taking away labels, label values, alerts or recording rules breaks them, and so does a label that
+ * stops learning its values (a changed alert label reroutes the alert, and a label that starts
+ * learning widens its type: warnings), unless the metric was
  * deprecated first (removal) or is experimental (anything). Additions pass. Diagnostics sit on the
  * nodes of the new file (OpenTelemetry Weaver's `registry diff` is the model).
  */
@@ -50,12 +51,23 @@ export function breakingChanges(previous: Catalog, current: Catalog, source: Sou
         report('breaking-label-removed', `${after.name} lost its label ${label.name}`, after.labels.length > 0 ? [...at, 'labels'] : at, { key: true, warning: lenient });
         continue;
       }
+      // Learning keeps every declared value and its series, and only adds series: not a break. But
+      // the generated type widens to string and label_values() lists grow, which is worth a warning.
       if (label.learned === undefined && kept.learned !== undefined) {
         report(
-          'breaking-label-learned',
-          `${after.name}: label ${label.name} now learns its values at run time: its type widens to string and values past ${kept.learned} learned ones ${kept.overflow === undefined ? 'are dropped' : `move to ${JSON.stringify(kept.overflow)}`}`,
+          'compat-label-learned',
+          `${after.name}: label ${label.name} now learns up to ${kept.learned} values at run time: every declared value keeps its series, new values get series of their own, and its generated type widens to string`,
           ['labels', kept.id, 'learned'],
-          { key: true, warning: lenient },
+          { key: true, warning: true },
+        );
+      } else if (label.learned !== undefined && kept.learned === undefined) {
+        // The values the application sent into learned slots are unknown here; whichever are not
+        // declared now lose their series, so dashboards showing them go flat and their rates reset.
+        report(
+          'breaking-label-fixed',
+          `${after.name}: label ${label.name} no longer learns its values (it learned up to ${label.learned}): values the application recorded outside [${kept.values.join(', ')}] lose their series and ${kept.overflow === undefined ? 'are dropped' : `move to ${JSON.stringify(kept.overflow)}`}, and its generated type narrows from string to the declared values`,
+          ['labels', kept.id, 'values'],
+          { warning: lenient },
         );
       } else if (label.learned !== undefined && kept.learned !== undefined && kept.learned < label.learned) {
         report(

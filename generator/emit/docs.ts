@@ -48,7 +48,10 @@ export function emitDocs(catalog: Catalog): Map<string, string> {
   const infoNote = catalog.metrics.some((m) => m.type === 'info') ? '; 1 for an info metric, whose label values the application sets at run time' : '';
   const natives = catalog.metrics.filter((m) => m.native !== undefined);
   const nativeNote = natives.length === 0 ? '' : ' (classic buckets), 1 for a native histogram, both added up for a histogram with both shapes';
-  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${nativeNote}${infoNote}.`, '');
+  const negativeNote = catalog.metrics.some((m) => m.type === 'histogram' && !m.sumExposed)
+    ? ' A histogram with a negative bucket bound counts buckets + 3 too: the text formats expose no `_sum` and `_count` for it, but a Prometheus that scrapes protobuf (native histograms on) stores both.'
+    : '';
+  lines.push('', `Series of a metric: the product of its labels\u2019 value counts (overflow value included), times buckets + 3 for a histogram${nativeNote}${infoNote}.${negativeNote}`, '');
   if (natives.length > 0) {
     lines.push(
       'A native histogram is one series per label set in the TSDB whatever its bucket count, once Prometheus ingests it (`--enable-feature=native-histograms`, scraping the protobuf exposition); a Prometheus that scrapes the text formats stores the classic shape instead (a native-only histogram: `le="+Inf"`, `_sum` and `_count`). Rules and dashboards read a native-only histogram through its native series, and one with both shapes through whichever is stored.',

@@ -202,3 +202,39 @@ describe('native settings in the model', () => {
     expect(histogram('{ schema: -2, max_buckets: 40, zero_threshold: 0.001 }')?.native).toEqual({ schema: -2, maxBuckets: 40, zeroThreshold: 0.001 });
   });
 });
+
+/**
+ * A histogram with a negative bucket bound exposes no `_sum` and `_count` in the text formats (so a
+ * Prometheus scraping those stores buckets + 1), but a Prometheus that scrapes protobuf stores both
+ * for every classic histogram, and the runtime writes them there: the budget counts that most.
+ */
+describe('series of a histogram with a negative bucket bound', () => {
+  // checkout_duration_seconds keeps region (4) × tier (5) = 20 label sets and 4 buckets.
+  const withBuckets = (shape: string): string => catalogueText().replace('    buckets: [0.1, 0.5, 1, 5]\n', shape);
+  const checkout = (catalog: Catalog) => catalog.metrics.find((m) => m.name === 'shop_checkout_duration_seconds');
+
+  it('is buckets + 3 per label set, as without one, although the text formats leave out _sum and _count', () => {
+    const catalog = compiled(withBuckets('    buckets: [-1, 0, 1, 5]\n'));
+    expect(checkout(catalog)?.sumExposed).toBe(false);
+    expect(checkout(catalog)?.samples).toEqual(['shop_checkout_duration_seconds_bucket']);
+    expect(checkout(catalog)?.series).toBe(20 * (4 + 3)); // 140, as with [0.1, 0.5, 1, 5]
+    expect(catalog.totalSeries).toBe(DECLARED_SUM + DROP_SERIES);
+  });
+
+  it('is the classic buckets + 3 and one native series per label set when it has both shapes', () => {
+    const catalog = compiled(withBuckets('    buckets: [-1, 0, 1, 5]\n    native: {}\n'));
+    expect(checkout(catalog)?.sumExposed).toBe(false);
+    expect(checkout(catalog)?.series).toBe(20 * (4 + 3 + 1)); // 160
+  });
+
+  it('counts against series_limit at that figure, with the same drivers', () => {
+    const { catalog, diagnostics } = compileCatalog(
+      catalogueText({ latencyLimit: '    series_limit: 139\n' }).replace('    buckets: [0.1, 0.5, 1, 5]\n', '    buckets: [-5, -1, 0, 1]\n'),
+      FILE,
+    );
+    expect(catalog).toBeUndefined();
+    expect(diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ['series-limit', 'shop_checkout_duration_seconds may create 140 series, over its limit of 139: region (4) × tier (5) × 4 buckets + 3'],
+    ]);
+  });
+});

@@ -112,4 +112,27 @@ describe('--against', () => {
     }
     expect(readdirSync(tmp.path, { recursive: true }).sort()).toEqual(before);
   });
+
+  it('passes a label that starts learning with a warning, and fails one that stops learning', async () => {
+    const catalog = join(tmp.path, 'metrics.yaml');
+    const fixed = OLD;
+    const learned = OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 10 }');
+    const checkAgainst = async (previous: string, current: string) => {
+      writeFileSync(join(tmp.path, 'old.yaml'), previous);
+      writeFileSync(catalog, current);
+      expect((await run('generate', '--catalog', catalog, '--out', tmp.path)).code).toBe(0);
+      return run('check', '--catalog', catalog, '--out', tmp.path, '--against', join(tmp.path, 'old.yaml'));
+    };
+
+    const widened = await checkAgainst(fixed, learned);
+    const learnedAt = positionOf(learned, { line: 'learned: { max: 10 }', col: 'learned' });
+    expect(widened.code).toBe(0);
+    expect(widened.err).toContain(`${catalog}:${learnedAt.line}:${learnedAt.col}: warning: shop_requests_total: label method now learns up to 10 values`);
+
+    const narrowed = await checkAgainst(learned, fixed);
+    const valuesAt = positionOf(fixed, { line: 'values: [get, post]', col: '[get' });
+    expect(narrowed.code).toBe(1);
+    expect(narrowed.err).toContain(`${catalog}:${valuesAt.line}:${valuesAt.col}: error: shop_requests_total: label method no longer learns its values`);
+    expect(narrowed.err).toContain('[breaking-label-fixed]');
+  });
 });

@@ -112,10 +112,11 @@ const CASES: readonly Case[] = [
     severity: 'warning',
     at: { after: 'request_duration_seconds:', line: 'labels: [method]', col: 'labels' },
   },  {
-    rule: 'breaking-label-learned',
-    title: 'a label with declared values now learns its values',
+    rule: 'compat-label-learned',
+    title: 'a label with declared values now learns its values (declared values keep their series)',
     text: OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 10 }'),
-    message: ['shop_requests_total', 'label method now learns', 'string', 'past 10 learned ones move to "other"'],
+    message: ['shop_requests_total', 'label method now learns up to 10 values', 'every declared value keeps its series', 'widens to string'],
+    severity: 'warning',
     at: { line: 'learned: { max: 10 }', col: 'learned' },
   },
   {
@@ -134,6 +135,14 @@ const CASES: readonly Case[] = [
     message: ['alert Busy', 'label team "payments" -> "checkout"', 'Alertmanager routes'],
     severity: 'warning',
     at: { line: 'name: Busy', col: 'Busy' },
+  },
+  {
+    rule: 'breaking-label-fixed',
+    title: 'a learned label goes back to its declared values only',
+    old: OLD.replace('overflow: other', 'overflow: other\n    learned: { max: 10 }'),
+    text: OLD,
+    message: ['shop_requests_total', 'label method no longer learns its values (it learned up to 10)', 'outside [get, post, other] lose their series', 'move to "other"', 'narrows'],
+    at: { line: 'values: [get, post]', col: '[get' },
   },
 ];
 

@@ -58,4 +58,14 @@ describe('METRICS.md', () => {
     expect(native).toContain('| <code>shop_request_duration_seconds</code> | histogram (native) | seconds |  | 1 |');
     expect(native).toContain('| <code>shop_request_duration_seconds</code> | native only | -1 | 160 | 0 |');
   });
+
+  it('says why a histogram with a negative bucket bound still counts buckets + 3, only when there is one', () => {
+    const body = catalogue().split('metrics:\n')[1]!.split('events:\n')[0]!;
+    const note = 'A histogram with a negative bucket bound counts buckets + 3 too';
+    expect(reference(catalogue())).not.toContain(note);
+    const negative = reference(catalogue({ metrics: body.replace('    buckets: [0.1, 0.5, 1]\n', '    buckets: [-1, 0.5, 1]\n') }));
+    expect(negative).toContain(`${note}: the text formats expose no \`_sum\` and \`_count\` for it, but a Prometheus that scrapes protobuf (native histograms on) stores both.`);
+    // 3 buckets + 3, no labels.
+    expect(negative).toContain('| <code>shop_request_duration_seconds</code> | histogram | seconds |  | 6 |');
+  });
 });

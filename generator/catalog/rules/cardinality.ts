@@ -4,7 +4,8 @@ import type { RuleContext } from './context.js';
 
 /**
  * Series of a metric = product of its labels' value counts × what a histogram's label set costs in
- * the TSDB: buckets + 3 classic series, 1 native series, or both added up (seriesCount). A label
+ * the TSDB: buckets + 3 classic series (also with a negative bound: see seriesCount), 1 native
+ * series, or both added up (seriesCount). A label
  * that learns its values counts its declared values, its overflow value and its `learned.max` slots:
  * the runtime never gives it more, so the budget holds at generation time.
  */

@@ -11,7 +11,13 @@
 import type { DropCounter } from './drops.js';
 import { INVALID_EXEMPLAR } from './drops.js';
 import { escapeLabelValue, formatValue } from './format.js';
-import type { ExemplarSnapshot } from './protobuf.js';
+
+/** An exemplar as the runtime hands it to the encoder: its labels (a trace id...), value and time. */
+export interface ExemplarSnapshot {
+  readonly labels: readonly (readonly [string, string])[];
+  readonly value: number;
+  readonly timestampMs: number;
+}
 
 /** What a recording call takes: the trace (and span) of the work it measures. */
 export interface Exemplar {

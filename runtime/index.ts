@@ -18,7 +18,7 @@ export { MetricsRuntime } from './runtime.js';
 export type { MetricsSource, RuntimeOptions } from './runtime.js';
 export type { ExpositionFormat, TextExpositionFormat } from './family.js';
 export { OPENMETRICS_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE, TEXT_CONTENT_TYPE, contentType, negotiate } from './negotiate.js';
-export type { ExemplarSnapshot } from './protobuf.js';
+export type { ExemplarSnapshot } from './exemplars.js';
 export type { PromMetricJSON, PromValueJSON } from './json.js';
 export { metricsHandler, startMetricsServer } from './http.js';
 export type { DashboardLink, MetricsHandlerOptions, MetricsRequestHandler, MetricsServerOptions } from './http.js';

@@ -9,18 +9,11 @@
  * (varint, zigzag, double, string, nested message) fit in a page. test/runtime/protobuf.test.ts
  * decodes the output with protobufjs and the .proto file itself.
  */
-import type { ExemplarStore } from './exemplars.js';
+import type { ExemplarSnapshot, ExemplarStore } from './exemplars.js';
 import { foreignMetricsToServe } from './exposition.js';
 import type { Family } from './family.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import type { NativeHistogramSnapshot } from './native-histogram.js';
-
-/** An exemplar as the runtime hands it to the encoder: its labels (a trace id...), value and time. */
-export interface ExemplarSnapshot {
-  readonly labels: readonly (readonly [string, string])[];
-  readonly value: number;
-  readonly timestampMs: number;
-}
 
 /** metrics.proto's `MetricType` values. */
 export const PROTO_METRIC_TYPE = { counter: 0, gauge: 1, summary: 2, untyped: 3, histogram: 4 } as const;

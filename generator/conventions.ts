@@ -112,7 +112,7 @@ export const GENERATED_MODULE_NAMES: readonly string[] = [
   'Counter', 'Counter0', 'Exemplar', 'Gauge', 'Gauge0', 'Histogram', 'Histogram0', 'LabelSpec', 'LabeledCounter', 'LabeledGauge',
   'LabeledHistogram', 'MetricSpec', 'MetricsHandlerOptions', 'MetricsRequestHandler', 'MetricsServerOptions', 'RuntimeOptions', 'Server',
   'METRIC_SPECS', 'MetricsSummary', 'Metrics', 'MetricsOptions', 'createMetrics', 'Recorder', 'recorders',
-  'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer',
+  'createRecorder', 'DASHBOARDS', 'metricsHandler', 'startMetricsServer', 'NO_FIELDS',
 ];
 
 /**
@@ -154,6 +154,15 @@ export function eventMethodName(eventId: string): string {
  */
 export function eventSlowPathName(method: string): string {
   return `${method}Slowly`;
+}
+
+/**
+ * `recordAgentCall` → `recordAgentCallUnreadable` (the local of createMetrics that counts an event
+ * whose reading threw: a call in the recorder method's catch costs fewer bytes of bytecode than the
+ * runtime call with every metric id written out).
+ */
+export function eventUnreadableName(method: string): string {
+  return `${method}Unreadable`;
 }
 
 /** `task_completion` → `TaskCompletion` (the type of an event's argument). */

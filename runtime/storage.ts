@@ -15,19 +15,24 @@ import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, OVERFLOW, SERIES_OU
 import type { ExemplarStore } from './exemplars.js';
 import { acceptExemplar } from './exemplars.js';
 
-/** Past this many buckets a binary search beats counting the bounds below the value. */
-const LINEAR_SCAN_MAX = 16;
 
-/** Index of the first bound >= v, or `bounds.length` (the +Inf bucket) when there is none. */
+/**
+ * Index of the first bound >= v (the number of bounds below v), or `bounds.length` (the +Inf bucket)
+ * when there is none. A binary search without a branch on the comparison: the answer stays in
+ * [base, base + length), and each step keeps the upper part or a range at least as long as the lower
+ * one, so the only branch is the loop's, whose count depends on the number of bounds alone. A
+ * search that branches on the comparison mispredicts about half its steps for random values. It is
+ * one small loop because every byte of it counts against the caller's inlining budget (see top).
+ */
 function bucketOf(bounds: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v > bounds[mid]!) lo = mid + 1;
-    else hi = mid;
+  let base = 0;
+  let length = bounds.length + 1;
+  while (length > 1) {
+    const half = length >>> 1;
+    base += +(v > bounds[base + half - 1]!) * half;
+    length -= half;
   }
-  return lo;
+  return base;
 }
 
 /**
@@ -166,8 +171,8 @@ export class Gauge {
       data[series] = v;
       return;
     }
-    if (typeof series !== 'number' || (series >>> 0) !== series || series >= data.length) rejectSeries(this.drops, this.metricId, series);
-    else rejectValue(this.drops, this.metricId, v, false);
+    // A finite v never fails here when the series exists, so refuse never calls it an overflow.
+    this.refuse(series, v);
   }
 
   /** Adds `by` (default 1) to a series; `by` may be negative. */
@@ -281,23 +286,20 @@ export class Histogram {
 
   /** Records one observation; non-finite and non-number values are dropped and counted. */
   observe(series: number, v: number): void {
-    if (typeof series === 'number' && (series >>> 0) === series && series < this.seriesTotal && Number.isFinite(v)) {
+    // Only `typeof v`: a NaN or infinite v makes the sum below fail its finiteness test, and refuse
+    // tells the cases apart. Every byte here counts against the caller's inlining budget (see top).
+    if (typeof series === 'number' && (series >>> 0) === series && series < this.seriesTotal && typeof v === 'number') {
       const bounds = this.bounds;
-      const n = bounds.length;
-      let bucket = 0;
-      // Counting the bounds below v costs a comparison per bound but no branch the processor can
-      // mispredict, where a scan that stops at the bucket mispredicts its exit for most random values.
-      if (n <= LINEAR_SCAN_MAX) for (let i = 0; i < n; i++) bucket += +(v > bounds[i]!);
-      else bucket = bucketOf(bounds, v);
       const data = this.data;
       const base = series * this.stride;
-      const sum = data[base + n + 1]! + v;
+      const sumAt = base + bounds.length + 1; // the count follows the sum
+      const sum = data[sumAt]! + v;
       // An observation that would take the sum to ±Infinity is dropped whole: count and buckets stay
-      // consistent with the sum. (sum is a number: sum - sum is 0 unless it is infinite.)
+      // consistent with the sum. (sum is a number: sum - sum is 0 unless it is infinite or NaN.)
       if (sum - sum === 0) {
-        data[base + bucket]! += 1;
-        data[base + n + 1] = sum;
-        data[base + n + 2]! += 1;
+        data[base + bucketOf(bounds, v)]! += 1;
+        data[sumAt] = sum;
+        data[sumAt + 1]! += 1;
         return;
       }
     }

@@ -3,7 +3,7 @@
  * alert and record names, and the TypeScript names of the generated module. Runs on the model,
  * where each name was computed once, so it checks exactly the names the emitters write.
  */
-import { GENERATED_LOCAL_NAMES, GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES, eventSlowPathName, indexTableNames } from '../../conventions.js';
+import { GENERATED_LOCAL_NAMES, GENERATED_MODULE_NAMES, METRICS_OBJECT_MEMBERS, TYPESCRIPT_GLOBAL_NAMES, eventSlowPathName, eventUnreadableName, indexTableNames } from '../../conventions.js';
 import type { Diagnostic, Position } from '../diagnostics.js';
 import type { LoadedCatalog } from '../load.js';
 import { alertRecords } from '../model.js';
@@ -116,7 +116,10 @@ export function uniqueNameRules(catalog: Catalog, source: Source): Diagnostic[] 
     identifier(metric.store, owner);
     if (metric.labels.length > 0) for (const name of [metric.seriesFunction, metric.labelReader, metric.faceFunction]) identifier(name, owner);
   }
-  for (const event of catalog.events) identifier(eventSlowPathName(event.method), { what: `the slow path of event ${event.id}`, path: event.path });
+  for (const event of catalog.events) {
+    identifier(eventSlowPathName(event.method), { what: `the slow path of event ${event.id}`, path: event.path });
+    identifier(eventUnreadableName(event.method), { what: `the unreadable-input count of event ${event.id}`, path: event.path });
+  }
   // Parameters and locals of the series functions and recorder methods: they may repeat from one
   // function to the next, but must not shadow a name of the module or of createMetrics, nor meet
   // another local of the same function.

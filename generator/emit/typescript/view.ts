@@ -1,4 +1,4 @@
-import { eventSlowPathName, exposedUnit, indexTableNames, storeClassName } from '../../conventions.js';
+import { eventSlowPathName, eventUnreadableName, exposedUnit, indexTableNames, storeClassName } from '../../conventions.js';
 import { findLabelHash } from './label-hash.js';
 import type { Catalog, EventField, MetricModel } from '../../catalog/model.js';
 import { seriesMatching } from '../../catalog/model.js';
@@ -65,9 +65,6 @@ interface HashView {
   readonly slotsTable: string;
   readonly values: readonly string[];
   readonly slots: readonly number[];
-  readonly minLength: number;
-  readonly maxLength: number;
-  readonly sameLength: boolean;
   /** Each character read: at `offset`, or at `length - back`; shifted left by `shift` into the key. */
   readonly reads: readonly { readonly fromEnd: boolean; readonly offset: number; readonly back: number; readonly shift: number }[];
   readonly multiplier: number;
@@ -84,9 +81,6 @@ function hashView(indexFunction: string, values: readonly string[]): HashView | 
     slotsTable: tables.slots,
     values,
     slots: hash.slots,
-    minLength: hash.minLength,
-    maxLength: hash.maxLength,
-    sameLength: hash.minLength === hash.maxLength,
     reads: hash.reads.map((read, i) => ({ fromEnd: read.fromEnd, offset: read.offset, back: read.offset + 1, shift: 8 * (i + 1) })),
     multiplier: hash.multiplier,
     shift: 32 - hash.bits,
@@ -171,6 +165,8 @@ interface EventView {
    * of the method so that the method stays small enough to inline.
    */
   readonly slowPath: string;
+  /** The local that counts the event as unreadable input for each of its metrics. */
+  readonly unreadable: string;
   /** Whether the event has a slow path: it has a label field, or takes an exemplar. */
   readonly hasSlowPath: boolean;
   /** The fields the slow path takes, with their types: label values as read, numbers as declared. */
@@ -193,6 +189,8 @@ interface EventView {
     readonly exemplar: boolean;
     /** The method on the line without an exemplar (the plain one). */
     readonly fastMethod: string;
+    /** The fast method takes an explicit step of 1 (`incBy(series, 1)` for an `inc` without a value). */
+    readonly fastStep: boolean;
   }[];
 }
 
@@ -294,6 +292,7 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
     return {
       method: event.method,
       slowPath: eventSlowPathName(event.method),
+      unreadable: eventUnreadableName(event.method),
       hasSlowPath: labelFields.length > 0 || exemplar,
       slowParameters: [
         ...usedFields.map((field) => ({ local: field.local, type: field.kind === 'label' ? ('unknown' as const) : ('number' as const), optional: field.kind === 'number' && field.optional })),
@@ -335,7 +334,10 @@ export function typeScriptView(catalog: Catalog): TypeScriptView {
         return {
           store: view.store,
           method: withExemplar ? `${method}WithExemplar` : method,
-          fastMethod: method,
+          // A step of 1 goes to incBy/decBy with an explicit 1: `inc` would be one more function
+          // for V8 to inline, out of the caller's budget.
+          fastMethod: valueField === undefined && (record.operation === 'inc' || record.operation === 'dec') ? `${record.operation}By` : method,
+          fastStep: valueField === undefined && (record.operation === 'inc' || record.operation === 'dec'),
           exemplar: withExemplar,
           series: {
             id: view.id,

@@ -51,7 +51,6 @@ const RESULT_SLOTS: readonly number[] = [0, 1];
 function resultIndex(value: unknown): number {
   if (typeof value !== "string") return -1;
   const length = value.length;
-  if (length < 2 || length > 6) return -1;
   const position = RESULT_SLOTS[Math.imul(length, 2654435761) >>> 31]!;
   return RESULT_VALUES[position] === value ? position : -1;
 }

@@ -59,7 +59,6 @@ const MAIL_KIND_SLOTS: readonly number[] = [0, 0, 2, 1];
 function mailKindIndex(value: unknown): number {
   if (typeof value !== "string") return -1;
   const length = value.length;
-  if (length < 5 || length > 7) return -1;
   const position = MAIL_KIND_SLOTS[Math.imul(length ^ (value.charCodeAt(0) << 8), 1107666781) >>> 30]!;
   return MAIL_KIND_VALUES[position] === value ? position : -1;
 }
@@ -184,19 +183,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     mailsSentTotalStore.incWithExemplar(mailsSentTotalSeries(runtime, 0, mailKind), 1, exemplar);
     if (sizeBytes !== undefined) mailSizeBytesStore.observeWithExemplar(0, sizeBytes, exemplar);
   };
+  const recordMailSentUnreadable = (error: unknown): number => runtime.unreadableInput(error, 0, 1);
   const recorder: Recorder = {
     recordMailSent(event) {
       // Each field is read once, before anything is recorded, so a throwing getter drops the whole event.
       try {
-        const mailKind = event?.mailKind;
-        const sizeBytes = event?.sizeBytes;
-        const exemplar = event?.exemplar;
+        // A missing event reads as one without fields: one test here costs V8 fewer bytes of
+        // bytecode (counted against the caller's inlining budget) than `event?.` on each field.
+        event ??= NO_FIELDS as typeof event;
+        const mailKind = event.mailKind;
+        const sizeBytes = event.sizeBytes;
+        const exemplar = event.exemplar;
         const mailKindAt = mailKindIndex(mailKind);
         if (mailKindAt < 0 || exemplar !== undefined) return recordMailSentSlowly(mailKind, sizeBytes, exemplar);
-        mailsSentTotalStore.inc(mailKindAt);
+        mailsSentTotalStore.incBy(mailKindAt, 1);
         if (sizeBytes !== undefined) mailSizeBytesStore.observe(0, sizeBytes);
       } catch (error) {
-        runtime.unreadableInput(error, 0, 1);
+        recordMailSentUnreadable(error);
       }
     },
   };
@@ -220,6 +223,9 @@ export interface Recorder {
 
 /** The recorder createMetrics built over each metrics object; kept out of the object itself. */
 const recorders = new WeakMap<Metrics, Recorder>();
+
+/** What a recorder method reads for a missing event: no fields, and no prototype to inherit one from. */
+const NO_FIELDS: object = Object.freeze(Object.create(null));
 
 /** Typed recorder calls over `metrics`; each allocates nothing and never throws outside strict mode. */
 export function createRecorder(metrics: Metrics): Recorder {

@@ -44,7 +44,6 @@ const METHOD_SLOTS: readonly number[] = [1, 0];
 function methodIndex(value: unknown): number {
   if (typeof value !== "string") return -1;
   const length = value.length;
-  if (length < 3 || length > 4) return -1;
   const position = METHOD_SLOTS[Math.imul(length, 2654435761) >>> 31]!;
   return METHOD_VALUES[position] === value ? position : -1;
 }

@@ -48,6 +48,8 @@ const CALM = 0.25;
 const FAULTED = 4;
 /** Where the median sits between the first and last bucket under the `slow` fault (0: first, 1: last). */
 const SLOW_POSITION = 0.85;
+/** The calm values' quantile kept under a quantile alert's threshold (with the margin), whatever the alert's. */
+const CALM_QUANTILE_CEILING = 0.999;
 /** Period of the gauges' wandering, seconds. */
 const GAUGE_PERIOD = 60;
 /** Never simulate more than this much missed time at once (after a suspended laptop, say). */
@@ -492,7 +494,10 @@ function histogramDistribution(model: MetricModel): { distribution: Distribution
   // Series factors reach about e^0.3 above the median: keep the margin beyond that.
   const margin = 2;
   for (const alert of model.alerts) {
-    if (alert.kind === 'quantile' && alert.above !== undefined) median = Math.min(median, alert.above / margin / Math.exp(normalQuantile(alert.quantile ?? 0.5) * spread));
+    // A quantile estimated from the first few observations of a window is about their largest: keep
+    // the 99.9th percentile, not only the alert's, under the threshold, so that a calm start never
+    // sets the alert off (not even pending).
+    if (alert.kind === 'quantile' && alert.above !== undefined) median = Math.min(median, alert.above / margin / Math.exp(normalQuantile(Math.max(alert.quantile ?? 0.5, CALM_QUANTILE_CEILING)) * spread));
     if (alert.kind === 'threshold' && alert.of === 'average' && alert.above !== undefined) median = Math.min(median, alert.above / margin / Math.exp((spread * spread) / 2));
     if (alert.kind === 'threshold' && alert.of === 'average' && alert.below !== undefined) median = Math.max(median, alert.below * margin);
     if (alert.kind === 'slo' && alert.latencyBelow !== undefined) {

@@ -114,6 +114,14 @@ export function acceptExemplar(drops: DropCounter, metricId: number, exemplar: u
 }
 
 /**
+ * Where a store keeps an exemplar: per series for a counter (one bucket), per series and classic
+ * bucket (+Inf included) for a histogram. See Family#exemplarBuckets.
+ */
+export function exemplarKey(series: number, bucket: number, bucketsPerSeries: number): number {
+  return series * bucketsPerSeries + bucket;
+}
+
+/**
  * The OpenMetrics suffix of a sample line that carries an exemplar: ` # {trace_id="…"} value
  * timestamp`, the timestamp in seconds as OpenMetrics writes every timestamp.
  */

@@ -13,7 +13,7 @@ import {
   formatValue,
 } from './format.js';
 import type { ExemplarStore } from './exemplars.js';
-import { openMetricsExemplar } from './exemplars.js';
+import { exemplarKey, openMetricsExemplar } from './exemplars.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
 import { LearnedValues, invalidLearnedValue } from './learned.js';
 import type { MetricSpec } from './spec.js';
@@ -90,6 +90,8 @@ export class Family {
   readonly bounds: Float64Array;
   /** False for a histogram with a negative bound: it exposes buckets only (see histogramExposesSum). */
   readonly exposesSum: boolean;
+  /** Exemplar keys per series (see exemplarKey): 1 for a counter, buckets + 1 for a histogram, 0 otherwise. */
+  readonly exemplarBuckets: number;
 
   /**
    * Per label: its learned slots, or undefined for a label with declared values only. A series that
@@ -117,6 +119,7 @@ export class Family {
     this.nativeJSONName = `${spec.name}:native`;
     this.stride = spec.type === 'histogram' ? this.bounds.length + 3 + (this.native?.slots ?? 0) : 1;
     this.exposesSum = histogramExposesSum(spec.buckets ?? []);
+    this.exemplarBuckets = spec.type === 'histogram' ? this.bounds.length + 1 : spec.type === 'counter' ? 1 : 0;
     this.radix = spec.labels.map(labelPositions);
     this.learned = spec.labels.map((l) => (l.learned === undefined ? undefined : new LearnedValues(l.values.length, l.learned)));
     this.hasLearned = this.learned.some((l) => l !== undefined);
@@ -288,7 +291,7 @@ export class Family {
       let cumulative = 0;
       for (let b = 0; b < buckets; b++) {
         cumulative += data[base + b]!;
-        out.push(bucket + (le[b]! + (formatValue(cumulative) + (kept === undefined ? '\n' : exemplarEnd(kept, s * buckets + b)))));
+        out.push(bucket + (le[b]! + (formatValue(cumulative) + (kept === undefined ? '\n' : exemplarEnd(kept, exemplarKey(s, b, buckets))))));
       }
       if (!this.exposesSum) continue;
       out.push(sumName + labels + (close + formatValue(data[base + buckets]!) + '\n'));

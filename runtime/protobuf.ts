@@ -10,6 +10,7 @@
  * decodes the output with protobufjs and the .proto file itself.
  */
 import type { ExemplarSnapshot, ExemplarStore } from './exemplars.js';
+import { exemplarKey } from './exemplars.js';
 import { foreignMetricsToServe } from './exposition.js';
 import type { Family } from './family.js';
 import type { PromMetricJSON, PromValueJSON } from './json.js';
@@ -426,11 +427,11 @@ function histogramSample(family: Family, data: Float64Array, series: number, exe
   let cumulative = 0;
   for (let b = 0; b < n; b++) {
     cumulative += data[base + b]!;
-    const exemplar = held?.get(series * (n + 1) + b);
+    const exemplar = held?.get(exemplarKey(series, b, n + 1));
     buckets.push(exemplar === undefined ? { upperBound: bounds[b]!, cumulativeCount: cumulative } : { upperBound: bounds[b]!, cumulativeCount: cumulative, exemplar });
   }
   // The +Inf bucket is implied by the count, so written only to carry its exemplar (as client_golang).
-  const infExemplar = held?.get(series * (n + 1) + n);
+  const infExemplar = held?.get(exemplarKey(series, n, n + 1));
   if (infExemplar !== undefined) buckets.push({ upperBound: Infinity, cumulativeCount: cumulative + data[base + n]!, exemplar: infExemplar });
   const native = family.nativeSnapshot(data, series);
   if (native === undefined) return { count: data[base + n + 2]!, sum: data[base + n + 1]!, buckets };

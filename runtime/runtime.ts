@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DROP_REASONS, DROPPED_HELP, DropCounter, MetricsInputError, UNKNOWN_LABEL_VALUE, UNREADABLE_INPUT, describeValue } from './drops.js';
 import type { DropReason } from './drops.js';
 import type { ClusterExemplar, ExemplarStore } from './exemplars.js';
-import { receivedExemplar } from './exemplars.js';
+import { exemplarKey, receivedExemplar } from './exemplars.js';
 import { renderExposition } from './exposition.js';
 import { renderProtobuf } from './protobuf.js';
 import { Family } from './family.js';
@@ -368,12 +368,12 @@ export class MetricsRuntime implements MetricsSource {
       const i = received === undefined ? undefined : byName.get(received.metric);
       if (received === undefined || i === undefined) continue;
       const family = families[i]!;
-      const buckets = family.spec.type === 'histogram' ? family.bounds.length + 1 : family.spec.type === 'counter' ? 1 : 0;
+      const buckets = family.exemplarBuckets;
       if (received.bucket < 0 || received.bucket >= buckets) continue;
       const series = family.seriesOfLabels(received.labels);
       if (series < 0) continue;
       const store = (kept[i] ??= new Map());
-      const key = series * buckets + received.bucket;
+      const key = exemplarKey(series, received.bucket, buckets);
       const held = store.get(key);
       if (held === undefined || held.timestampMs <= received.exemplar.timestampMs) store.set(key, received.exemplar);
     }
@@ -391,7 +391,7 @@ export class MetricsRuntime implements MetricsSource {
     this.storage.forEach((storage, id) => {
       if (!(storage instanceof Counter || storage instanceof Histogram) || storage.exemplars === undefined) return;
       const family = this.families[id]!;
-      const buckets = storage instanceof Histogram ? family.bounds.length + 1 : 1;
+      const buckets = family.exemplarBuckets;
       const names = family.spec.labels.map((label) => label.name);
       for (const [key, exemplar] of storage.exemplars) {
         const values = family.labelValuesOf(Math.floor(key / buckets));

@@ -13,8 +13,7 @@
 import type { DropCounter } from './drops.js';
 import { NEGATIVE_INCREMENT, NON_FINITE_VALUE, NOT_A_NUMBER, OVERFLOW, SERIES_OUT_OF_RANGE } from './drops.js';
 import type { ExemplarStore } from './exemplars.js';
-import { acceptExemplar } from './exemplars.js';
-
+import { acceptExemplar, exemplarKey } from './exemplars.js';
 
 /**
  * Index of the first bound >= v (the number of bounds below v), or `bounds.length` (the +Inf bucket)
@@ -110,8 +109,9 @@ export class Counter {
 
   /**
    * {@link inc} with an exemplar (runtime/exemplars.ts), which the series keeps if the increment is
-   * recorded. An invalid one is dropped and counted, and the increment still recorded. Events call
-   * it whether or not they carry one: without, it costs one test more than {@link inc}.
+   * recorded. An invalid one is dropped and counted, and the increment still recorded. The typed
+   * faces call it when given an exemplar, the events' out-of-line paths whether or not they carry
+   * one: without, it costs one test more than {@link inc}.
    */
   incWithExemplar(series: number, by: number = 1, exemplar: unknown = undefined): void {
     if (exemplar === undefined) this.inc(series, by);
@@ -264,8 +264,9 @@ export class Histogram {
 
   /**
    * {@link observe} with an exemplar, which the bucket the value falls in keeps if the observation
-   * is recorded. An invalid one is dropped and counted, and the observation still recorded. Events
-   * call it whether or not they carry one: without, it costs one test more than {@link observe}.
+   * is recorded. An invalid one is dropped and counted, and the observation still recorded. The
+   * typed faces call it when given an exemplar, the events' out-of-line paths whether or not they
+   * carry one: without, it costs one test more than {@link observe}.
    */
   observeWithExemplar(series: number, v: number, exemplar: unknown): void {
     if (exemplar === undefined) this.observe(series, v);
@@ -280,7 +281,7 @@ export class Histogram {
     this.observe(series, v);
     // The count moved only if the observation was recorded (not dropped as invalid or overflowing).
     if (!keep || !(this.data[countSlot]! > counted)) return;
-    const key = series * (this.bounds.length + 1) + bucketOf(this.bounds, v);
+    const key = exemplarKey(series, bucketOf(this.bounds, v), this.bounds.length + 1);
     (this.exemplars ??= new Map()).set(key, { labels, value: v, timestampMs: Date.now() });
   }
 

@@ -398,7 +398,6 @@ function degradationCases(alert: AlertModel): Case[] {
       { level: then, traffic: trafficOf(then, t), minutes: offset },
       { level: now, traffic: trafficOf(now, t), minutes: after },
     ], step);
-  const deviations = (count: number) => `${num(count)} standard deviation${count === 1 ? '' : 's'}`;
   const cases: Case[] = [];
   const push = (comment: string, built: ReturnType<SignalSeries>, fires: boolean) => {
     if (!built) return;

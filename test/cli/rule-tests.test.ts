@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { runRuleTests } from '../../generator/cli/rule-tests.js';
 import type { Finding, Reporter } from '../../generator/cli/report.js';
+import { catalogue } from '../helpers/catalogue.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lb-check-rule-tests-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,15 +61,9 @@ describe('check: the generated rule tests', () => {
 describe('check: runs the rule tests generate wrote', () => {
   const project = join(dir, 'project');
   const catalogPath = join(project, 'metrics.yaml');
-  const CATALOGUE = `namespace: shop
-labels:
-  method:
-    description: HTTP method of the request.
-    values: [get, post]
-groups:
-  main:
-    title: Main
-metrics:
+  // The minimal catalogue's counter, with one alert and no events.
+  const CATALOGUE = catalogue({
+    metrics: `\
   requests_total:
     type: counter
     group: main
@@ -84,7 +79,9 @@ metrics:
         for: 5m
         severity: warning
         summary: More than 100 requests a second.
-`;
+`,
+    events: null,
+  });
   const run = async (...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> => {
     const out: string[] = [];
     const err: string[] = [];

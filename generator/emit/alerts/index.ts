@@ -98,6 +98,17 @@ function alertKeeps(catalog: Catalog, alert: AlertModel): string[] {
   return [...catalog.aggregationLabels, 'job', ...alert.by.map((label) => label.name)];
 }
 
+/**
+ * Events per second of `metric` by `by` over the range `r`: a counter's rate, a histogram's count
+ * from whichever shape Prometheus stored (see eitherShape).
+ */
+function eventRate(metric: MetricModel, match: Matchers, by: readonly string[], r: string): string {
+  const [, , count = metric.name] = metric.samples;
+  const classic = aggregate('sum', by, `rate(${selector(metric, match, count)}${r})`);
+  if (metric.type !== 'histogram') return classic;
+  return eitherShape(shapeOfHistogram(metric), nativeCountRate(by, `rate(${selector(metric, match)}${r})`), classic, 'block');
+}
+
 function ratioExpression(ratio: RatioModel, by: readonly string[], window: string, offset: string | undefined): string {
   return (
     `${aggregate('sum', by, `rate(${selector(ratio.numerator, ratio.match)}${range(window, offset)})`)}\n` +
@@ -142,7 +153,7 @@ function signal(metric: MetricModel, alert: AlertModel, by: readonly string[], o
       const shape = shapeOfHistogram(metric);
       return {
         expr: eitherShape(shape, `${nativeSumRate(by, native)}\n/\n${nativeCountRate(by, native)}`, `${aggregate('sum', by, `rate(${selector(metric, alert.match, sum)}${r})`)}\n/\n${countRate}`, 'block'),
-        traffic: eitherShape(shape, nativeCountRate(by, native), countRate, 'block'),
+        traffic: eventRate(metric, alert.match, by, r),
       };
     }
     case undefined:
@@ -182,7 +193,7 @@ function alertRules(catalog: Catalog, metric: MetricModel, alert: AlertModel): A
       );
       const expr =
         `${quantile} > ${alert.above}` +
-        floor(eitherShape(shape, nativeCountRate(keep, native), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}${r})`), 'block'));
+        floor(eventRate(metric, alert.match, keep, r));
       return one(expr, metric.unit === 'seconds' ? 'duration' : 'number');
     }
     case 'degradation': {
@@ -236,7 +247,7 @@ function sloRules(catalog: Catalog, metric: MetricModel, alert: AlertModel, keep
   const [bucket = metric.name, , count = metric.name] = metric.samples;
   const shape = metric.type === 'histogram' ? shapeOfHistogram(metric) : 'classic';
   const nativeRate = (window: string): string => `rate(${selector(metric, alert.match)}[${window}])`;
-  const total = (window: string) => eitherShape(shape, nativeCountRate(keep, nativeRate(window)), aggregate('sum', keep, `rate(${selector(metric, alert.match, count)}[${window}])`), 'block');
+  const total = (window: string) => eventRate(metric, alert.match, keep, `[${window}]`);
   // Good or bad events: series of the alert's metric, or of a second counter (the job-queue shape,
   // failed_total over processed_total); `match` scopes both.
   const events = (counter: MetricModel, matchers: Matchers, window: string): string =>
